@@ -1,0 +1,123 @@
+using PartnerExchange.Domain;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Commands;
+
+/// <summary>Enrolls a member number in the caller's program.</summary>
+public sealed record EnrollMember(string ProgramCode, string MemberNumber) : LedgerCommand<MemberRecord>
+{
+    internal override Outcome<MemberRecord> Execute(WriteSession session)
+    {
+        var caller = Partners.Active(session, ProgramCode);
+        if (!caller.IsSuccess)
+        {
+            return caller.Refusal;
+        }
+        if (Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
+        {
+            return Refusal.Of(ErrorReason.MemberAlreadyEnrolled, "The member is already enrolled in this program.");
+        }
+        session.OpenAccount(AccountRef.Member(ProgramCode, MemberNumber));
+        return new MemberRecord(ProgramCode, MemberNumber, session.Now);
+    }
+}
+
+/// <summary>Gives points to a member: a number of points, or a purchase turned into points by the earn rule.</summary>
+public sealed record Accrue(
+    string ProgramCode,
+    string MemberNumber,
+    long? Points,
+    long? PurchaseAmountMinor,
+    string? PurchaseCurrencyCode,
+    int AccrualReason,
+    string Reference,
+    long MaxPointsPerTransaction) : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        var caller = Partners.Active(session, ProgramCode);
+        if (!caller.IsSuccess)
+        {
+            return caller.Refusal;
+        }
+        if (!Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
+        {
+            return Members.NotFound();
+        }
+        var points = PointsToAccrue(caller.Value);
+        if (!points.IsSuccess)
+        {
+            return points.Refusal;
+        }
+        var header = new NewTransaction(TransactionKind.Accrual, ProgramCode, Reference, AccrualReason);
+        return TransactionWriter.Post(session, header, PostingRules.Accrual(ProgramCode, MemberNumber, points.Value));
+    }
+
+    private Outcome<long> PointsToAccrue(PartnerRecord caller)
+    {
+        if (Points is { } direct)
+        {
+            return direct;
+        }
+        if (caller.EarnRule is null)
+        {
+            return Refusal.Of(ErrorReason.CurrencyMismatch, "The program has no earn rule; accrue points directly.");
+        }
+        var earned = caller.EarnRule.PointsFor(PurchaseAmountMinor ?? 0, PurchaseCurrencyCode ?? "");
+        if (earned.IsSuccess && earned.Value < 1)
+        {
+            return Refusal.Invalid([new FieldViolation("purchase.amount_minor", "The purchase earns no points under the program's earn rule.")]);
+        }
+        if (earned.IsSuccess && earned.Value > MaxPointsPerTransaction)
+        {
+            return Refusal.Invalid([new FieldViolation("purchase.amount_minor", "The purchase earns more points than one transaction may move.")]);
+        }
+        return earned;
+    }
+}
+
+/// <summary>Takes points from a member for a reward.</summary>
+public sealed record Redeem(string ProgramCode, string MemberNumber, long Points, string Reference) : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        var caller = Partners.Active(session, ProgramCode);
+        if (!caller.IsSuccess)
+        {
+            return caller.Refusal;
+        }
+        if (!Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
+        {
+            return Members.NotFound();
+        }
+        var header = new NewTransaction(TransactionKind.Redemption, ProgramCode, Reference);
+        return TransactionWriter.Post(session, header, PostingRules.Redemption(ProgramCode, MemberNumber, Points));
+    }
+}
+
+/// <summary>Refusals shared by the commands that act on members.</summary>
+internal static class Members
+{
+    public static Refusal NotFound() =>
+        Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the caller's program.");
+}
+
+/// <summary>Partner checks shared by the commands.</summary>
+internal static class Partners
+{
+    /// <summary>The caller's partner record, refused when suspended.</summary>
+    public static Outcome<PartnerRecord> Active(WriteSession session, string programCode, string side = "caller")
+    {
+        var partner = Lookups.Partner(session, programCode);
+        if (partner is null)
+        {
+            return Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", programCode));
+        }
+        if (partner.Suspended)
+        {
+            return Refusal.Of(ErrorReason.PartnerSuspended, "The partner is suspended; points cannot move.", ("side", side));
+        }
+        return partner;
+    }
+}

@@ -1,0 +1,80 @@
+using PartnerExchange.Domain;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Commands;
+
+/// <summary>
+/// Undoes one earlier transaction of the caller in full, at most once: every posting is negated, and a
+/// conversion's settlement obligation is cancelled by a negative one.
+/// </summary>
+public sealed record Reverse(string ProgramCode, string TransactionId, string Reference) : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        var caller = Partners.Active(session, ProgramCode);
+        if (!caller.IsSuccess)
+        {
+            return caller.Refusal;
+        }
+        var original = FindOriginal(session);
+        if (original is null)
+        {
+            // Another partner's transaction answers exactly like one that does not exist.
+            return Refusal.Of(ErrorReason.TransactionNotFound, "The caller has no transaction with this id.");
+        }
+        if (original.Kind is TransactionKind.Reversal)
+        {
+            return Refusal.Of(ErrorReason.NotReversible, "A reversal cannot itself be reversed.");
+        }
+        if (FindReversal(session, original.Sequence) is { } reversalId)
+        {
+            return Refusal.Of(ErrorReason.AlreadyReversed, "The transaction has already been reversed.",
+                ("reversal_transaction_id", reversalId));
+        }
+        var header = new NewTransaction(
+            TransactionKind.Reversal, ProgramCode, Reference, ReversesSequence: original.Sequence,
+            ReversesTransactionId: TransactionId, CounterpartyProgramCode: original.CounterpartyProgramCode);
+        var posted = TransactionWriter.Post(session, header, PostingRules.Reversal(LoadPostings(session, original.Sequence)));
+        if (posted.IsSuccess)
+        {
+            Obligations.Cancel(session, original.Sequence, posted.Value.Transaction.Sequence);
+        }
+        return posted;
+    }
+
+    private sealed record Original(long Sequence, TransactionKind Kind, string? CounterpartyProgramCode);
+
+    private Original? FindOriginal(WriteSession session)
+    {
+        using var reader = session.Query(
+            "SELECT sequence, kind, counterparty_program_code FROM transactions WHERE transaction_id = $id AND requester_program_code = $program",
+            ("$id", TransactionId), ("$program", ProgramCode));
+        return reader.Read()
+            ? new Original(reader.GetInt64(0), (TransactionKind)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+    }
+
+    private static string? FindReversal(WriteSession session, long sequence)
+    {
+        using var reader = session.Query("SELECT transaction_id FROM transactions WHERE reverses_sequence = $seq", ("$seq", sequence));
+        return reader.Read() ? reader.GetString(0) : null;
+    }
+
+    private static List<PostingLine> LoadPostings(WriteSession session, long sequence)
+    {
+        var lines = new List<PostingLine>();
+        using var reader = session.Query(
+            "SELECT program_code, account_kind, member_number, amount_points FROM postings WHERE sequence = $seq ORDER BY id",
+            ("$seq", sequence));
+        while (reader.Read())
+        {
+            var kind = (AccountKind)reader.GetInt32(1);
+            var account = kind == AccountKind.Member
+                ? AccountRef.Member(reader.GetString(0), reader.GetString(2))
+                : AccountRef.System(reader.GetString(0), kind);
+            lines.Add(new PostingLine(account, reader.GetInt64(3)));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PartnerExchange.Ledger;
+
+/// <summary>Settings of the ledger's storage and its single writer.</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>Path of the SQLite database file. Required; created with its folder when missing.</summary>
+    [Required(ErrorMessage = "Set Ledger:DatabasePath (or PX_DATA_DIR) to the SQLite file the ledger lives in.")]
+    public string DatabasePath { get; set; } = "";
+
+    /// <summary>
+    /// When true (the default), every commit is fsynced (<c>synchronous=FULL</c>): an acknowledged
+    /// transaction survives a crash of the machine. Turn off only for throwaway test data.
+    /// </summary>
+    public bool DurableCommits { get; set; } = true;
+
+    /// <summary>How long a writer waits for a lock held by another process before failing. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00",
+        ErrorMessage = "Ledger:BusyTimeout must be between 100 ms and 5 minutes.")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most write requests committed together in one database transaction (one fsync). Default 64.</summary>
+    [Range(1, 4096, ErrorMessage = "Ledger:MaxGroupSize must be between 1 and 4096.")]
+    public int MaxGroupSize { get; set; } = 64;
+
+    /// <summary>
+    /// Most write requests waiting for the writer. A full queue refuses new writes with UNAVAILABLE
+    /// instead of growing memory. Default 4096.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Ledger:WriteQueueCapacity must be between 1 and 1,000,000.")]
+    public int WriteQueueCapacity { get; set; } = 4096;
+
+    /// <summary>Largest number of points one transaction may move. Default 1,000,000,000,000.</summary>
+    [Range(1L, long.MaxValue, ErrorMessage = "Ledger:MaxPointsPerTransaction must be at least 1.")]
+    public long MaxPointsPerTransaction { get; set; } = 1_000_000_000_000;
+}

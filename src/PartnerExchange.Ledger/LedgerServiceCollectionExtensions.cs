@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger;
+
+/// <summary>Registers the ledger: its database, the single writer and the queries.</summary>
+public static class LedgerServiceCollectionExtensions
+{
+    /// <summary>Adds the ledger services; options are bound and validated by the caller.</summary>
+    public static IServiceCollection AddLedger(this IServiceCollection services)
+    {
+        services.AddSingleton<LedgerDatabase>();
+        services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<ILedgerWriter>(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddSingleton<LedgerQueries>();
+        return services;
+    }
+}

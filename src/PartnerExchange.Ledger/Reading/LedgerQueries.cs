@@ -1,0 +1,246 @@
+using Microsoft.EntityFrameworkCore;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Domain.Points;
+using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Reading;
+
+/// <summary>A member account: balance, lifetime totals by kind, and the last transaction that touched it.</summary>
+public sealed record AccountSnapshot(
+    MemberRecord Member,
+    long BalancePoints,
+    IReadOnlyDictionary<TransactionKind, (long CreditPoints, long DebitPoints)> Totals,
+    long LastSequence);
+
+/// <summary>Which transactions of a program to list, newest first, before an optional sequence cursor.</summary>
+public sealed record TransactionFilter(
+    string ProgramCode,
+    string? MemberNumber,
+    IReadOnlyCollection<TransactionKind> Kinds,
+    DateTimeOffset? StartAt,
+    DateTimeOffset? EndBefore,
+    long? BeforeSequence,
+    int Limit);
+
+/// <summary>
+/// Reads of the ledger and its configuration. Each read runs on its own connection in WAL mode, so reads
+/// never wait for the writer and always see a committed state.
+/// </summary>
+public sealed class LedgerQueries(LedgerDatabase database)
+{
+    /// <summary>An API key by id with the hash of its secret, or null.</summary>
+    public async Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var row = await db.ApiKeys.FirstOrDefaultAsync(k => k.KeyId == keyId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : (ToRecord(row), row.SecretHash);
+    }
+
+    /// <summary>API keys by id, optionally of one partner, after a cursor.</summary>
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(
+        string? programCode, string? afterKeyId, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var query = db.ApiKeys.AsQueryable();
+        if (programCode is not null)
+        {
+            query = query.Where(k => k.ProgramCode == programCode);
+        }
+        if (afterKeyId is not null)
+        {
+            query = query.Where(k => string.Compare(k.KeyId, afterKeyId) > 0);
+        }
+        var rows = await query.OrderBy(k => k.KeyId).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(ToRecord);
+    }
+
+    /// <summary>A partner by program code, or null.</summary>
+    public async Task<PartnerRecord?> GetPartnerAsync(string programCode, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var row = await db.Partners.FirstOrDefaultAsync(p => p.ProgramCode == programCode, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    /// <summary>Partners by program code after a cursor.</summary>
+    public async Task<IReadOnlyList<PartnerRecord>> ListPartnersAsync(string? afterCode, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var query = db.Partners.AsQueryable();
+        if (afterCode is not null)
+        {
+            query = query.Where(p => string.Compare(p.ProgramCode, afterCode) > 0);
+        }
+        var rows = await query.OrderBy(p => p.ProgramCode).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(ToRecord);
+    }
+
+    /// <summary>A member's account, or null when the member is not enrolled in the program.</summary>
+    public async Task<AccountSnapshot?> GetAccountAsync(string programCode, string memberNumber, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var account = await db.Accounts
+            .FirstOrDefaultAsync(a => a.ProgramCode == programCode && a.Kind == (int)AccountKind.Member && a.MemberNumber == memberNumber,
+                cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return null;
+        }
+        var totals = await (
+            from p in db.Postings
+            join t in db.Transactions on p.Sequence equals t.Sequence
+            where p.AccountId == account.Id
+            group p.AmountPoints by t.Kind into g
+            select new
+            {
+                Kind = g.Key,
+                Credit = g.Sum(a => a > 0 ? a : 0),
+                Debit = g.Sum(a => a < 0 ? -a : 0),
+            }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new AccountSnapshot(
+            new MemberRecord(programCode, memberNumber, Time.FromMicros(account.CreatedAtMicros)),
+            account.BalancePoints,
+            totals.ToDictionary(t => (TransactionKind)t.Kind, t => (t.Credit, t.Debit)),
+            account.LastSequence);
+    }
+
+    /// <summary>Whether a member is enrolled in a program.</summary>
+    public async Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts
+            .AnyAsync(a => a.ProgramCode == programCode && a.Kind == (int)AccountKind.Member && a.MemberNumber == memberNumber,
+                cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Transactions of a program (or one member), newest first, as that program sees them.</summary>
+    public async Task<IReadOnlyList<TransactionView>> ListTransactionsAsync(TransactionFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = database.CreateContext();
+        // Every transaction has exactly one member posting per program it touches, so the member postings
+        // of a program list its transactions once each, with the member's movement.
+        var postings = db.Postings.Where(p => p.ProgramCode == filter.ProgramCode && p.AccountKind == (int)AccountKind.Member);
+        if (filter.MemberNumber is not null)
+        {
+            postings = postings.Where(p => p.MemberNumber == filter.MemberNumber);
+        }
+        if (filter.BeforeSequence is { } before)
+        {
+            postings = postings.Where(p => p.Sequence < before);
+        }
+        var joined = postings.Join(db.Transactions, p => p.Sequence, t => t.Sequence, (p, t) => new { p, t });
+        if (filter.Kinds.Count > 0)
+        {
+            var kinds = filter.Kinds.Select(k => (int)k).ToList();
+            joined = joined.Where(x => kinds.Contains(x.t.Kind));
+        }
+        if (filter.StartAt is { } start)
+        {
+            var startMicros = start.ToUnixMicros();
+            joined = joined.Where(x => x.t.CreatedAtMicros >= startMicros);
+        }
+        if (filter.EndBefore is { } end)
+        {
+            var endMicros = end.ToUnixMicros();
+            joined = joined.Where(x => x.t.CreatedAtMicros < endMicros);
+        }
+        var rows = await joined.OrderByDescending(x => x.p.Sequence).Take(filter.Limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(x => ToView(x.t, x.p, filter.ProgramCode));
+    }
+
+    /// <summary>The version of each direction out of a program in effect at a time, enabled ones only.</summary>
+    public async Task<IReadOnlyList<RateRecord>> ListActiveRatesFromAsync(
+        string fromProgramCode, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var inEffect = await RatesInEffectAsync(fromProgramCode, null, at, cancellationToken).ConfigureAwait(false);
+        return inEffect.Where(r => r.Enabled).ToList();
+    }
+
+    /// <summary>The enabled version of one direction in effect at a time, or null.</summary>
+    public async Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var inEffect = await RatesInEffectAsync(from, to, at, cancellationToken).ConfigureAwait(false);
+        return inEffect.FirstOrDefault(r => r.Enabled);
+    }
+
+    /// <summary>A rate version by id, or null.</summary>
+    public async Task<RateRecord?> GetRateAsync(long rateId, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var row = await db.Rates.FirstOrDefaultAsync(r => r.Id == rateId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    /// <summary>Rate versions, filtered by direction; with history every version, else the one in effect.</summary>
+    public async Task<IReadOnlyList<RateRecord>> ListRatesAsync(
+        string? from, string? to, bool includeHistory, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (!includeHistory)
+        {
+            return await RatesInEffectAsync(from, to, at, cancellationToken).ConfigureAwait(false);
+        }
+        await using var db = database.CreateContext();
+        var rows = await FilterDirection(db.Rates, from, to)
+            .OrderBy(r => r.FromProgramCode).ThenBy(r => r.ToProgramCode).ThenByDescending(r => r.Version)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(ToRecord);
+    }
+
+    private async Task<List<RateRecord>> RatesInEffectAsync(string? from, string? to, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var atMicros = at.ToUnixMicros();
+        var rows = await FilterDirection(db.Rates, from, to).Where(r => r.EffectiveAtMicros <= atMicros)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        // The latest effective version per direction; the rate tables are small (one row per change).
+        return rows
+            .GroupBy(r => (r.FromProgramCode, r.ToProgramCode))
+            .Select(g => g.OrderByDescending(r => r.EffectiveAtMicros).ThenByDescending(r => r.Version).First())
+            .OrderBy(r => r.FromProgramCode, StringComparer.Ordinal).ThenBy(r => r.ToProgramCode, StringComparer.Ordinal)
+            .Select(ToRecord)
+            .ToList();
+    }
+
+    private static IQueryable<RateRow> FilterDirection(IQueryable<RateRow> rates, string? from, string? to)
+    {
+        if (from is not null)
+        {
+            rates = rates.Where(r => r.FromProgramCode == from);
+        }
+        if (to is not null)
+        {
+            rates = rates.Where(r => r.ToProgramCode == to);
+        }
+        return rates;
+    }
+
+    private static TransactionView ToView(TransactionRow t, PostingRow p, string programCode) =>
+        new(t.TransactionId, t.Sequence, (TransactionKind)t.Kind, programCode, p.MemberNumber, p.AmountPoints, t.AccrualReason,
+            t.Reference, Time.FromMicros(t.CreatedAtMicros), t.ReversesTransactionId,
+            // The counterparty of a conversion seen from its destination is the requester.
+            t.RequesterProgramCode == programCode ? t.CounterpartyProgramCode : t.RequesterProgramCode,
+            t.RateVersion, t.RequesterProgramCode == programCode ? t.FeePoints : 0);
+
+    private static PartnerRecord ToRecord(PartnerRow r) =>
+        new(r.ProgramCode, r.DisplayName, r.ProgramName, (PartnerKind)r.Kind, r.Status == PartnerStatus.Suspended,
+            r.SettlementCurrency, r.PointPriceMicros,
+            r.EarnCurrency is null ? null : new EarnRule(r.EarnCurrency, r.EarnPoints!.Value, r.EarnPerAmountMinor!.Value),
+            Time.FromMicros(r.CreatedAtMicros), Time.FromMicros(r.UpdatedAtMicros));
+
+    private static ApiKeyRecord ToRecord(ApiKeyRow r) =>
+        new(r.KeyId, (ApiKeyRole)r.Role, r.ProgramCode, r.Label, Time.FromMicros(r.CreatedAtMicros),
+            r.RevokedAtMicros is { } revoked ? Time.FromMicros(revoked) : null);
+
+    private static RateRecord ToRecord(RateRow r) =>
+        new(r.Id, r.FromProgramCode, r.ToProgramCode, r.Version,
+            new ExchangeRateTerms(r.FromPoints, r.ToPoints, r.MinSourcePoints, r.MaxSourcePoints, r.IncrementPoints,
+                r.MemberFeePoints, r.BonusBasisPoints,
+                r.BonusStartsAtMicros is { } s ? Time.FromMicros(s) : null,
+                r.BonusEndsAtMicros is { } e ? Time.FromMicros(e) : null),
+            Time.FromMicros(r.EffectiveAtMicros), r.Enabled, Time.FromMicros(r.CreatedAtMicros));
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace PartnerExchange.Ledger.Storage;
+
+/// <summary>
+/// The EF Core model of the exchange. It owns the schema and its migrations and serves the read side;
+/// the write side runs hand-written SQL over the same tables (see <c>Writing/</c>).
+/// </summary>
+internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> options) : DbContext(options)
+{
+    public DbSet<PartnerRow> Partners => Set<PartnerRow>();
+    public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
+    public DbSet<AccountRow> Accounts => Set<AccountRow>();
+    public DbSet<TransactionRow> Transactions => Set<TransactionRow>();
+    public DbSet<PostingRow> Postings => Set<PostingRow>();
+    public DbSet<ObligationRow> Obligations => Set<ObligationRow>();
+    public DbSet<RateRow> Rates => Set<RateRow>();
+    public DbSet<IdempotencyRow> IdempotencyRecords => Set<IdempotencyRow>();
+    public DbSet<SettingRow> Settings => Set<SettingRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PartnerRow>(e =>
+        {
+            e.ToTable("partners");
+            e.HasKey(p => p.ProgramCode);
+        });
+        modelBuilder.Entity<ApiKeyRow>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(k => k.KeyId);
+            e.HasIndex(k => k.ProgramCode);
+        });
+        modelBuilder.Entity<AccountRow>(e =>
+        {
+            e.ToTable("accounts");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.ProgramCode, a.Kind, a.MemberNumber }).IsUnique();
+        });
+        modelBuilder.Entity<TransactionRow>(e =>
+        {
+            e.ToTable("transactions");
+            e.HasKey(t => t.Sequence);
+            e.Property(t => t.Sequence).ValueGeneratedNever();
+            e.HasIndex(t => t.TransactionId).IsUnique();
+            // A transaction can be reversed once: the unique index is the last line of defence.
+            e.HasIndex(t => t.ReversesSequence).IsUnique();
+            e.HasIndex(t => new { t.RequesterProgramCode, t.Sequence });
+        });
+        modelBuilder.Entity<PostingRow>(e =>
+        {
+            e.ToTable("postings");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.AccountId, p.Sequence });
+            e.HasIndex(p => new { p.ProgramCode, p.Sequence });
+            e.HasIndex(p => p.Sequence);
+        });
+        modelBuilder.Entity<ObligationRow>(e =>
+        {
+            e.ToTable("obligations");
+            e.HasKey(o => o.Sequence);
+            e.Property(o => o.Sequence).ValueGeneratedNever();
+            e.HasIndex(o => new { o.PayerProgramCode, o.PayeeProgramCode, o.CreatedAtMicros });
+        });
+        modelBuilder.Entity<RateRow>(e =>
+        {
+            e.ToTable("exchange_rates");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.FromProgramCode, r.ToProgramCode, r.Version }).IsUnique();
+        });
+        modelBuilder.Entity<IdempotencyRow>(e =>
+        {
+            e.ToTable("idempotency_records");
+            // Exactly-once: one record per (principal, key), written in the same transaction as its effect.
+            e.HasKey(i => new { i.Principal, i.IdempotencyKey });
+        });
+        modelBuilder.Entity<SettingRow>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(s => s.Name);
+        });
+        UseSnakeCaseColumns(modelBuilder);
+    }
+
+    // Hand-written SQL on the write path names columns in snake_case; one convention keeps both in step.
+    private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                builder.Append('_');
+            }
+            builder.Append(char.ToLowerInvariant(c));
+        }
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,44 @@
+using PartnerExchange.Domain;
+
+namespace PartnerExchange.Ledger.Writing;
+
+/// <summary>
+/// A request to change the ledger or its configuration, executed by the single writer inside one
+/// atomic database transaction. A refusal undoes everything the command wrote.
+/// </summary>
+/// <typeparam name="TResult">What the command produces when it succeeds.</typeparam>
+public abstract record LedgerCommand<TResult>
+{
+    internal abstract Outcome<TResult> Execute(WriteSession session);
+}
+
+/// <summary>Who asked for a write and under which idempotency key.</summary>
+/// <param name="Principal">The idempotency scope: the partner's program code, or the operators' shared scope.</param>
+/// <param name="ProgramCode">The calling partner's program, null for operators.</param>
+/// <param name="ApiKeyId">The key that authenticated the call (recorded on every transaction).</param>
+/// <param name="IdempotencyKey">The caller's key for this logical operation.</param>
+/// <param name="Method">The RPC, part of what a key is bound to.</param>
+/// <param name="RequestFingerprint">A hash of the canonical request without its key.</param>
+public sealed record IdempotencyScope(
+    string Principal,
+    string? ProgramCode,
+    string ApiKeyId,
+    string IdempotencyKey,
+    string Method,
+    byte[] RequestFingerprint)
+{
+    /// <summary>The idempotency scope all operators share, so a retry after key rotation still replays.</summary>
+    public const string OperatorPrincipal = "@operators";
+}
+
+/// <summary>
+/// The encoded outcome of a write, stored with its idempotency record and replayed byte for byte:
+/// a response message, or (when <paramref name="IsRefusal"/>) an encoded error status.
+/// </summary>
+public sealed record StoredResponse(bool IsRefusal, byte[] Payload);
+
+/// <summary>The writer's answer: the stored response, and whether it is a replay of an earlier request.</summary>
+public sealed record WriteReceipt(StoredResponse Response, bool Replayed);
+
+/// <summary>Thrown when the write queue is full; the caller should retry after a short delay.</summary>
+public sealed class LedgerBusyException() : Exception("The ledger's write queue is full.");

@@ -1,0 +1,211 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Domain;
+
+namespace PartnerExchange.Ledger.Writing;
+
+/// <summary>Executes ledger commands exactly once per idempotency key, durably.</summary>
+public interface ILedgerWriter
+{
+    /// <summary>
+    /// Queues the command for the single writer and completes once its group has committed. A repeat of
+    /// an earlier key with the same fingerprint returns the stored response without executing; a repeat
+    /// with a different fingerprint is refused with IDEMPOTENCY_KEY_REUSED (and not stored).
+    /// </summary>
+    /// <exception cref="LedgerBusyException">The write queue is full.</exception>
+    Task<Outcome<WriteReceipt>> WriteAsync<TResult>(
+        IdempotencyScope scope,
+        LedgerCommand<TResult> command,
+        Func<Outcome<TResult>, StoredResponse> encode,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One writer per process. Requests queue in a bounded channel; the writer takes what is waiting (up to
+/// <see cref="LedgerOptions.MaxGroupSize"/>) and commits it as one database transaction, one fsync for the
+/// whole group, with a savepoint per request so a refusal undoes only its own request. Nothing is
+/// acknowledged before its group has committed.
+/// </summary>
+internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
+{
+    private readonly Channel<PendingWrite> _queue;
+    private readonly LedgerOptions _options;
+    private readonly ILogger<LedgerWriter> _logger;
+    private readonly SqliteConnection _connection;
+    private readonly WriteSession _session;
+    private readonly Task _loop;
+
+    public LedgerWriter(IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _connection = database.OpenWriterConnection();
+        _session = new WriteSession(_connection, clock);
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.WriteQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Task<Outcome<WriteReceipt>> WriteAsync<TResult>(
+        IdempotencyScope scope,
+        LedgerCommand<TResult> command,
+        Func<Outcome<TResult>, StoredResponse> encode,
+        CancellationToken cancellationToken)
+    {
+        var pending = new PendingWrite<TResult>(scope, command, encode, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new LedgerBusyException();
+        }
+        return pending.Completion.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<PendingWrite>(_options.MaxGroupSize);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < _options.MaxGroupSize && _queue.Reader.TryRead(out var pending))
+            {
+                // A request whose caller has gone (deadline passed, cancelled) is dropped before any work.
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    continue;
+                }
+                group.Add(pending);
+            }
+            if (group.Count > 0)
+            {
+                CommitGroup(group);
+            }
+        }
+    }
+
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        var results = new Outcome<WriteReceipt>[group.Count];
+        var failures = new Exception?[group.Count];
+        try
+        {
+            using (var transaction = _connection.BeginTransaction(deferred: false))
+            {
+                _session.Begin(transaction);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    try
+                    {
+                        results[i] = ExecuteOne(group[i]);
+                    }
+                    catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 11 or 13 })
+                    {
+                        // A broken request (a bug, not a refusal) fails alone; I/O, corruption and full-disk
+                        // errors (SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL) fail the whole group below.
+                        failures[i] = ex;
+                        LogRequestFailed(ex, group[i].Scope.Method);
+                    }
+                }
+                transaction.Commit();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogGroupFailed(ex, group.Count);
+            foreach (var pending in group)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+            return;
+        }
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                group[i].Completion.TrySetException(failure);
+            }
+            else
+            {
+                group[i].Completion.TrySetResult(results[i]);
+            }
+        }
+    }
+
+    private Outcome<WriteReceipt> ExecuteOne(PendingWrite pending)
+    {
+        var scope = pending.Scope;
+        _session.StartRequest(scope);
+        var earlier = IdempotencyRecords.Find(_session, scope.Principal, scope.IdempotencyKey);
+        if (earlier is not null)
+        {
+            return earlier.Matches(scope)
+                ? new WriteReceipt(earlier.Response, Replayed: true)
+                : Refusal.Of(ErrorReason.IdempotencyKeyReused,
+                    "This idempotency key was used before with a different request.",
+                    ("original_method", earlier.Method));
+        }
+        _session.Execute("SAVEPOINT request");
+        var sequenceMark = _session.PeekSequence();
+        try
+        {
+            var response = pending.Run(_session);
+            if (response.IsRefusal)
+            {
+                // A refusal leaves no trace but its idempotency record: the same retry gets the same answer.
+                _session.Execute("ROLLBACK TO request");
+                _session.RewindSequence(sequenceMark);
+            }
+            IdempotencyRecords.Insert(_session, scope, response);
+            _session.Execute("RELEASE request");
+            return new WriteReceipt(response, Replayed: false);
+        }
+        catch
+        {
+            _session.Execute("ROLLBACK TO request");
+            _session.Execute("RELEASE request");
+            _session.RewindSequence(sequenceMark);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Ledger write {Method} failed unexpectedly; the request was rolled back.")]
+    private partial void LogRequestFailed(Exception exception, string method);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Ledger group of {Count} requests failed to commit; none was acknowledged.")]
+    private partial void LogGroupFailed(Exception exception, int count);
+
+    private abstract class PendingWrite(IdempotencyScope scope, CancellationToken cancellationToken)
+    {
+        public IdempotencyScope Scope { get; } = scope;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public TaskCompletionSource<Outcome<WriteReceipt>> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public abstract StoredResponse Run(WriteSession session);
+    }
+
+    private sealed class PendingWrite<TResult>(
+        IdempotencyScope scope,
+        LedgerCommand<TResult> command,
+        Func<Outcome<TResult>, StoredResponse> encode,
+        CancellationToken cancellationToken) : PendingWrite(scope, cancellationToken)
+    {
+        public override StoredResponse Run(WriteSession session)
+        {
+            var response = encode(command.Execute(session));
+            return response;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Data.Sqlite;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Domain.Points;
+using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Commands;
+
+namespace PartnerExchange.Ledger.Writing;
+
+/// <summary>Reads the writer needs inside its transaction, so decisions and writes see the same state.</summary>
+internal static class Lookups
+{
+    private const string PartnerColumns =
+        "program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
+        "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros";
+
+    private const string RateColumns =
+        "id, from_program_code, to_program_code, version, from_points, to_points, min_source_points, max_source_points, " +
+        "increment_points, member_fee_points, bonus_basis_points, bonus_starts_at_micros, bonus_ends_at_micros, " +
+        "effective_at_micros, enabled, created_at_micros";
+
+    public static PartnerRecord? Partner(WriteSession session, string programCode)
+    {
+        using var reader = session.Query($"SELECT {PartnerColumns} FROM partners WHERE program_code = $code", ("$code", programCode));
+        return reader.Read() ? ReadPartner(reader) : null;
+    }
+
+    public static bool IsEnrolled(WriteSession session, string programCode, string memberNumber) =>
+        session.FindAccount(AccountRef.Member(programCode, memberNumber)) is not null;
+
+    /// <summary>The version of a direction in effect at <paramref name="at"/>, enabled or not.</summary>
+    public static RateRecord? RateInEffect(WriteSession session, string from, string to, DateTimeOffset at)
+    {
+        using var reader = session.Query(
+            $"SELECT {RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
+            "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1",
+            ("$from", from), ("$to", to), ("$at", at.ToUnixMicros()));
+        return reader.Read() ? ReadRate(reader) : null;
+    }
+
+    public static RateRecord? RateById(WriteSession session, long rateId)
+    {
+        using var reader = session.Query($"SELECT {RateColumns} FROM exchange_rates WHERE id = $id", ("$id", rateId));
+        return reader.Read() ? ReadRate(reader) : null;
+    }
+
+    internal static PartnerRecord ReadPartner(SqliteDataReader r)
+    {
+        EarnRule? earn = r.IsDBNull(7) ? null : new EarnRule(r.GetString(7), r.GetInt64(8), r.GetInt64(9));
+        return new PartnerRecord(
+            r.GetString(0), r.GetString(1), r.GetString(2), (PartnerKind)r.GetInt32(3), r.GetInt32(4) == PartnerStatus.Suspended,
+            r.GetString(5), r.GetInt64(6), earn, Time.FromMicros(r.GetInt64(10)), Time.FromMicros(r.GetInt64(11)));
+    }
+
+    internal static RateRecord ReadRate(SqliteDataReader r)
+    {
+        var terms = new ExchangeRateTerms(
+            r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt32(10),
+            r.IsDBNull(11) ? null : Time.FromMicros(r.GetInt64(11)),
+            r.IsDBNull(12) ? null : Time.FromMicros(r.GetInt64(12)));
+        return new RateRecord(
+            r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), terms,
+            Time.FromMicros(r.GetInt64(13)), r.GetBoolean(14), Time.FromMicros(r.GetInt64(15)));
+    }
+}
+
+/// <summary>Stored partner status values.</summary>
+internal static class PartnerStatus
+{
+    public const int Active = 1;
+    public const int Suspended = 2;
+}
+
+/// <summary>Stored times are Unix microseconds: exact, sortable and the same on every provider.</summary>
+internal static class Time
+{
+    public static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
+    public static long ToUnixMicros(this DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+}

@@ -1,0 +1,76 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using PartnerExchange.Domain;
+
+namespace PartnerExchange.Server.Errors;
+
+/// <summary>
+/// The one place a refusal becomes a gRPC error: a canonical code per reason, a google.rpc.ErrorInfo with
+/// the stable reason, and a google.rpc.BadRequest for field violations.
+/// </summary>
+internal static class RpcErrors
+{
+    public const string Domain = "partnerexchange.net";
+
+    public static Google.Rpc.Status ToStatus(Refusal refusal)
+    {
+        var info = new ErrorInfo { Reason = ErrorReasons.Code(refusal.Reason), Domain = Domain };
+        foreach (var (key, value) in refusal.Metadata)
+        {
+            info.Metadata.Add(key, value);
+        }
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)CodeFor(refusal.Reason),
+            Message = refusal.Message,
+            Details = { Any.Pack(info) },
+        };
+        if (refusal.Violations.Count > 0)
+        {
+            var badRequest = new BadRequest();
+            foreach (var violation in refusal.Violations)
+            {
+                badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = violation.Field, Description = violation.Description });
+            }
+            status.Details.Add(Any.Pack(badRequest));
+        }
+        return status;
+    }
+
+    public static RpcException ToException(Refusal refusal) => ToStatus(refusal).ToRpcException();
+
+    /// <summary>An error with retry advice (google.rpc.RetryInfo) for refusals a client should retry later.</summary>
+    public static RpcException Retryable(ErrorReason reason, string message, TimeSpan retryAfter)
+    {
+        var status = ToStatus(Refusal.Of(reason, message));
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+        return status.ToRpcException();
+    }
+
+    /// <summary>Turns a stored refusal back into the exception it was, byte for byte the same status.</summary>
+    public static RpcException FromStored(byte[] payload) => Google.Rpc.Status.Parser.ParseFrom(payload).ToRpcException();
+
+    public static byte[] Store(Refusal refusal) => ToStatus(refusal).ToByteArray();
+
+    public static StatusCode CodeFor(ErrorReason reason) => reason switch
+    {
+        ErrorReason.ValidationFailed or ErrorReason.SameProgram or ErrorReason.CurrencyMismatch or ErrorReason.QuoteInvalid
+            or ErrorReason.QuoteMismatch or ErrorReason.InvalidPageToken => StatusCode.InvalidArgument,
+        ErrorReason.ApiKeyMissing or ErrorReason.ApiKeyInvalid => StatusCode.Unauthenticated,
+        ErrorReason.OperatorKeyRequired or ErrorReason.PartnerKeyRequired => StatusCode.PermissionDenied,
+        ErrorReason.PartnerNotFound or ErrorReason.MemberNotFound or ErrorReason.DestinationMemberNotFound
+            or ErrorReason.TransactionNotFound or ErrorReason.ApiKeyNotFound => StatusCode.NotFound,
+        ErrorReason.ProgramCodeTaken or ErrorReason.MemberAlreadyEnrolled => StatusCode.AlreadyExists,
+        ErrorReason.PartnerSuspended or ErrorReason.InsufficientPoints or ErrorReason.BalanceOverflow
+            or ErrorReason.RateNotConfigured or ErrorReason.BelowMinimum or ErrorReason.AboveMaximum
+            or ErrorReason.NotAnIncrement or ErrorReason.QuoteExpired or ErrorReason.AlreadyReversed
+            or ErrorReason.NotReversible or ErrorReason.IdempotencyKeyReused
+            or ErrorReason.RateAllowsArbitrage => StatusCode.FailedPrecondition,
+        ErrorReason.RequestInProgress => StatusCode.Aborted,
+        ErrorReason.RateLimited => StatusCode.ResourceExhausted,
+        ErrorReason.ExchangeBusy => StatusCode.Unavailable,
+        _ => StatusCode.Internal,
+    };
+}

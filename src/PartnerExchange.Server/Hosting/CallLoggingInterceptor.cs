@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Security;
+
+namespace PartnerExchange.Server.Hosting;
+
+/// <summary>
+/// The outermost step of every call: one log line with partner, method, status and duration, and the
+/// error boundary — an unexpected exception becomes INTERNAL with no detail, so no stack trace or SQL
+/// ever reaches a client.
+/// </summary>
+internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingInterceptor> logger) : Interceptor
+{
+    /// <summary>How long a client should wait when the write queue is full.</summary>
+    private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.OK;
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var error = ToRpcException(ex, context);
+            code = error.StatusCode;
+            throw error;
+        }
+        finally
+        {
+            Log(context, code, started);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.OK;
+        try
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var error = ToRpcException(ex, context);
+            code = error.StatusCode;
+            throw error;
+        }
+        finally
+        {
+            Log(context, code, started);
+        }
+    }
+
+    private RpcException ToRpcException(Exception exception, ServerCallContext context) => exception switch
+    {
+        RpcException rpc => rpc,
+        LedgerBusyException => RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The exchange is busy; retry shortly.", BusyRetryDelay),
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
+            new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled.")),
+        _ => Unexpected(exception, context),
+    };
+
+    private RpcException Unexpected(Exception exception, ServerCallContext context)
+    {
+        LogUnexpected(exception, context.Method);
+        return RpcErrors.ToException(Refusal.Of(ErrorReason.Internal,
+            "An unexpected error occurred. Retrying with the same idempotency key is safe."));
+    }
+
+    private void Log(ServerCallContext context, StatusCode code, long started)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+        var caller = Caller.TryOf(context);
+        var partner = caller?.ProgramCode ?? (caller is null ? "-" : "operator");
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        LogCall(partner, caller?.KeyId ?? "-", context.Method, code, elapsedMs);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+        Message = "{Partner} {KeyId} {Method} {StatusCode} in {ElapsedMs:0.000} ms")]
+    private partial void LogCall(string partner, string keyId, string method, StatusCode statusCode, double elapsedMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
+    private partial void LogUnexpected(Exception exception, string method);
+}

@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Ledger;
+using PartnerExchange.Server.Conversion;
+using PartnerExchange.Server.Security;
+using PartnerExchange.Server.Services;
+using PartnerExchange.Server.Writes;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace PartnerExchange.Server.Hosting;
+
+/// <summary>
+/// Builds and starts the exchange: configuration, logging, the ledger, the gRPC services and their
+/// cross-cutting steps. Tests start it the same way the executable does.
+/// </summary>
+public static class ExchangeHost
+{
+    /// <summary>Environment variables the exchange reads, mapped onto configuration keys.</summary>
+    private static readonly (string Variable, string Key)[] EnvironmentSettings =
+    [
+        ("PX_LISTEN", "Exchange:Listen"),
+        ("PX_OPERATOR_KEY", "Exchange:OperatorKey"),
+        ("PX_LOG_FORMAT", "Exchange:LogFormat"),
+    ];
+
+    /// <summary>Creates the application from command-line arguments and the PX_* environment variables.</summary>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(FromEnvironment());
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+        ConfigureLogging(builder);
+        ConfigureKestrel(builder);
+        ConfigureServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        app.MapGrpcService<PointsApi>();
+        app.MapGrpcService<ConversionApi>();
+        app.MapGrpcService<AdminApi>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>Applies migrations, then starts serving. Nothing is served before the schema is current.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.GetRequiredService<LedgerDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var quoteKey = await app.Services.GetRequiredService<LedgerDatabase>()
+            .GetOrCreateSecretAsync(QuoteTokens.SettingName, 32, cancellationToken).ConfigureAwait(false);
+        app.Services.GetRequiredService<QuoteKeyHolder>().Key = quoteKey;
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, string?> FromEnvironment()
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (variable, key) in EnvironmentSettings)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                settings[key] = value;
+            }
+        }
+        var dataDir = Environment.GetEnvironmentVariable("PX_DATA_DIR") is { Length: > 0 } dir ? dir : ".px";
+        settings["Ledger:DatabasePath"] = Path.Combine(dataDir, "exchange.db");
+        return settings;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        var json = string.Equals(builder.Configuration["Exchange:LogFormat"], "json", StringComparison.OrdinalIgnoreCase);
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            if (json)
+            {
+                logger.WriteTo.Console(new CompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder)
+    {
+        var listen = new Uri(builder.Configuration["Exchange:Listen"] ?? "http://127.0.0.1:5080");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // gRPC over cleartext needs HTTP/2 without negotiation (h2c); TLS sits in front or comes later.
+            kestrel.Listen(System.Net.IPAddress.Parse(listen.Host), listen.Port, o => o.Protocols = HttpProtocols.Http2);
+        });
+    }
+
+    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection("Ledger")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ExchangeOptions>().Bind(configuration.GetSection("Exchange")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddLedger();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<IdempotentWrites>();
+        services.AddSingleton<QuoteKeyHolder>();
+        services.AddSingleton(sp => new QuoteTokens(sp.GetRequiredService<QuoteKeyHolder>().Key));
+        services.AddSingleton<CallLoggingInterceptor>();
+        services.AddSingleton<AuthenticationInterceptor>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<CallLoggingInterceptor>();
+            grpc.Interceptors.Add<AuthenticationInterceptor>();
+            grpc.EnableDetailedErrors = false;
+        });
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
+            .Configure<IOptions<ExchangeOptions>>((grpc, exchange) => grpc.MaxReceiveMessageSize = exchange.Value.MaxRequestBytes);
+        services.AddGrpcHealthChecks().AddCheck<SqliteHealthCheck>("sqlite");
+        services.AddGrpcReflection();
+    }
+}
+
+/// <summary>The quote signing key, read from the database at start before anything is served.</summary>
+internal sealed class QuoteKeyHolder
+{
+    private byte[]? _key;
+
+    public byte[] Key
+    {
+        get => _key ?? throw new InvalidOperationException("The quote signing key is read at start; the host was not started with ExchangeHost.StartAsync.");
+        set => _key = value;
+    }
+}

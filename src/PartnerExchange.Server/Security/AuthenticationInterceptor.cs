@@ -1,0 +1,59 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Server.Errors;
+
+namespace PartnerExchange.Server.Security;
+
+/// <summary>
+/// Authenticates every call to the exchange's own services and checks the key's role against the
+/// service before anything else is looked at (permission before existence). Health and reflection stay open.
+/// </summary>
+internal sealed class AuthenticationInterceptor(Authenticator authenticator) : Interceptor
+{
+    private const string OwnServicePrefix = "/partnerexchange.v1.";
+    private const string AdminServicePrefix = "/partnerexchange.v1.AdminService/";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        await AuthenticateAsync(context).ConfigureAwait(false);
+        return await continuation(request, context).ConfigureAwait(false);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        await AuthenticateAsync(context).ConfigureAwait(false);
+        await continuation(request, responseStream, context).ConfigureAwait(false);
+    }
+
+    private async Task AuthenticateAsync(ServerCallContext context)
+    {
+        if (!context.Method.StartsWith(OwnServicePrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+        var outcome = await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken)
+            .ConfigureAwait(false);
+        if (!outcome.IsSuccess)
+        {
+            throw RpcErrors.ToException(outcome.Refusal);
+        }
+        var caller = outcome.Value;
+        var wantsOperator = context.Method.StartsWith(AdminServicePrefix, StringComparison.Ordinal);
+        if (wantsOperator && caller.Role != ApiKeyRole.Operator)
+        {
+            throw RpcErrors.ToException(Refusal.Of(ErrorReason.OperatorKeyRequired, "This RPC needs an operator key."));
+        }
+        if (!wantsOperator && caller.Role != ApiKeyRole.Partner)
+        {
+            throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerKeyRequired, "This RPC needs a partner key."));
+        }
+        caller.AttachTo(context);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Server.Hosting;
+
+namespace PartnerExchange.Server.Security;
+
+/// <summary>
+/// Turns an <c>authorization: Bearer …</c> header into a caller. Known keys are cached briefly so a call
+/// costs no database read; a revocation made through this server takes effect at once, one made
+/// elsewhere within <see cref="ExchangeOptions.ApiKeyCacheTtl"/>.
+/// </summary>
+internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOptions> options, TimeProvider clock)
+{
+    public const string BootstrapKeyId = "bootstrap";
+    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    private readonly byte[]? _bootstrapHash = string.IsNullOrEmpty(options.Value.OperatorKey) ? null : ApiKeySecrets.Hash(options.Value.OperatorKey);
+
+    private sealed record CachedKey(ApiKeyRecord? Key, byte[] SecretHash, DateTimeOffset ExpiresAt);
+
+    public async ValueTask<Outcome<Caller>> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        const string scheme = "Bearer ";
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return Refusal.Of(ErrorReason.ApiKeyMissing, "Send the API key as 'authorization: Bearer <key>'.");
+        }
+        if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Invalid();
+        }
+        var token = authorization[scheme.Length..].Trim();
+        if (_bootstrapHash is not null && ApiKeySecrets.Matches(token, _bootstrapHash))
+        {
+            return new Caller(ApiKeyRole.Operator, null, BootstrapKeyId);
+        }
+        if (ApiKeySecrets.KeyIdOf(token) is not { } keyId)
+        {
+            return Invalid();
+        }
+        var cached = await LookUpAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (cached.Key is not { RevokedAt: null } key || !ApiKeySecrets.Matches(token, cached.SecretHash))
+        {
+            return Invalid();
+        }
+        return new Caller(key.Role, key.ProgramCode, key.KeyId);
+    }
+
+    /// <summary>Forgets a key at once, after it was revoked through this server.</summary>
+    public void Forget(string keyId) => _cache.TryRemove(keyId, out _);
+
+    private async ValueTask<CachedKey> LookUpAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(keyId, out var cached) && cached.ExpiresAt > now)
+        {
+            return cached;
+        }
+        var found = await queries.FindApiKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        // Unknown ids are cached too, so a flood of made-up keys cannot turn into a flood of reads.
+        cached = new CachedKey(found?.Key, found?.SecretHash ?? [], now + options.Value.ApiKeyCacheTtl);
+        if (_cache.Count < options.Value.ApiKeyCacheCapacity)
+        {
+            _cache[keyId] = cached;
+        }
+        return cached;
+    }
+
+    private static Refusal Invalid() => Refusal.Of(ErrorReason.ApiKeyInvalid, "The API key is unknown, malformed or revoked.");
+}

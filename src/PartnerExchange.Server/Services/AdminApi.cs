@@ -1,0 +1,143 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Hosting;
+using PartnerExchange.Server.Mapping;
+using PartnerExchange.Server.Paging;
+using PartnerExchange.Server.Security;
+using PartnerExchange.Server.Validation;
+using PartnerExchange.Server.Writes;
+using PartnerExchange.V1;
+using ErrorReason = PartnerExchange.Domain.ErrorReason;
+using LedgerKind = PartnerExchange.Ledger.Commands.PartnerKind;
+using LedgerRole = PartnerExchange.Ledger.Commands.ApiKeyRole;
+
+namespace PartnerExchange.Server.Services;
+
+/// <summary>The Admin service: partners, exchange rates and API keys, for operators.</summary>
+internal sealed class AdminApi(
+    IdempotentWrites writes, LedgerQueries queries, Authenticator authenticator, TimeProvider clock, IOptions<ExchangeOptions> options)
+    : AdminService.AdminServiceBase
+{
+    public override Task<CreatePartnerResponse> CreatePartner(CreatePartnerRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var command = new CreatePartner(request.ProgramCode, request.DisplayName, request.ProgramName, (LedgerKind)(int)request.Kind,
+            request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain());
+        return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new CreatePartnerResponse { Partner = p.ToProto() });
+    }
+
+    public override async Task<GetPartnerResponse> GetPartner(GetPartnerRequest request, ServerCallContext context)
+    {
+        AdminValidation.ValidateProgramCode(request.ProgramCode, "", withKey: false);
+        var partner = await queries.GetPartnerAsync(request.ProgramCode, context.CancellationToken)
+            ?? throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", request.ProgramCode)));
+        return new GetPartnerResponse { Partner = partner.ToProto() };
+    }
+
+    public override async Task<ListPartnersResponse> ListPartners(ListPartnersRequest request, ServerCallContext context)
+    {
+        new FieldChecks().Add(PageTokens.CheckPageSize(request.PageSize, options.Value)).ThrowIfInvalid();
+        var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
+        var partners = await queries.ListPartnersAsync(PageTokens.Cursor(request, request.PageToken), pageSize + 1, context.CancellationToken);
+        var response = new ListPartnersResponse();
+        response.Partners.AddRange(partners.Take(pageSize).Select(p => p.ToProto()));
+        if (partners.Count > pageSize)
+        {
+            response.NextPageToken = PageTokens.Next(request, partners[pageSize - 1].ProgramCode);
+        }
+        return response;
+    }
+
+    public override Task<UpdatePartnerResponse> UpdatePartner(UpdatePartnerRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var command = new UpdatePartner(request.ProgramCode, request.HasDisplayName ? request.DisplayName : null,
+            request.HasProgramName ? request.ProgramName : null,
+            request.Kind == V1.PartnerKind.Unspecified ? null : (LedgerKind)(int)request.Kind,
+            request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain());
+        return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new UpdatePartnerResponse { Partner = p.ToProto() });
+    }
+
+    public override Task<SuspendPartnerResponse> SuspendPartner(SuspendPartnerRequest request, ServerCallContext context)
+    {
+        AdminValidation.ValidateProgramCode(request.ProgramCode, request.IdempotencyKey, withKey: true);
+        return writes.RunAsync(context, request, request.IdempotencyKey, new SetPartnerSuspended(request.ProgramCode, true),
+            p => new SuspendPartnerResponse { Partner = p.ToProto() });
+    }
+
+    public override Task<ResumePartnerResponse> ResumePartner(ResumePartnerRequest request, ServerCallContext context)
+    {
+        AdminValidation.ValidateProgramCode(request.ProgramCode, request.IdempotencyKey, withKey: true);
+        return writes.RunAsync(context, request, request.IdempotencyKey, new SetPartnerSuspended(request.ProgramCode, false),
+            p => new ResumePartnerResponse { Partner = p.ToProto() });
+    }
+
+    public override Task<SetExchangeRateResponse> SetExchangeRate(SetExchangeRateRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var command = new SetExchangeRate(request.FromProgramCode, request.ToProgramCode, request.ToTerms(),
+            request.EffectiveTime?.ToDateTimeOffset(), request.Enabled);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command, r => new SetExchangeRateResponse { Rate = r.ToProto() });
+    }
+
+    public override async Task<ListExchangeRatesResponse> ListExchangeRates(ListExchangeRatesRequest request, ServerCallContext context)
+    {
+        request.Validate(options.Value);
+        var offset = PageTokens.Cursor(request, request.PageToken) is { } cursor && int.TryParse(cursor, out var parsed) ? parsed : 0;
+        var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
+        var rates = await queries.ListRatesAsync(NullIfEmpty(request.FromProgramCode), NullIfEmpty(request.ToProgramCode),
+            request.IncludeHistory, clock.GetUtcNow(), context.CancellationToken);
+        var response = new ListExchangeRatesResponse();
+        response.Rates.AddRange(rates.Skip(offset).Take(pageSize).Select(r => r.ToProto()));
+        if (rates.Count > offset + pageSize)
+        {
+            response.NextPageToken = PageTokens.Next(request, (offset + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var (keyId, token) = ApiKeySecrets.Generate();
+        var command = new CreateApiKey(keyId, ApiKeySecrets.Hash(token), (LedgerRole)(int)request.Role,
+            NullIfEmpty(request.ProgramCode), request.Label);
+        // The stored (replayable) response never holds the secret; only the call that created the key shows it.
+        var response = await writes.RunAsync(context, request, request.IdempotencyKey, command, k => new CreateApiKeyResponse { ApiKey = k.ToProto() });
+        if (response.ApiKey.KeyId == keyId)
+        {
+            response.Secret = token;
+        }
+        return response;
+    }
+
+    public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
+    {
+        request.Validate(options.Value);
+        var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
+        var keys = await queries.ListApiKeysAsync(NullIfEmpty(request.ProgramCode), PageTokens.Cursor(request, request.PageToken),
+            pageSize + 1, context.CancellationToken);
+        var response = new ListApiKeysResponse();
+        response.ApiKeys.AddRange(keys.Take(pageSize).Select(k => k.ToProto()));
+        if (keys.Count > pageSize)
+        {
+            response.NextPageToken = PageTokens.Next(request, keys[pageSize - 1].KeyId);
+        }
+        return response;
+    }
+
+    public override async Task<RevokeApiKeyResponse> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var response = await writes.RunAsync(context, request, request.IdempotencyKey, new RevokeApiKey(request.KeyId),
+            k => new RevokeApiKeyResponse { ApiKey = k.ToProto() });
+        authenticator.Forget(request.KeyId);
+        return response;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

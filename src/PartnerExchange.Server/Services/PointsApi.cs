@@ -1,0 +1,116 @@
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Hosting;
+using PartnerExchange.Server.Mapping;
+using PartnerExchange.Server.Paging;
+using PartnerExchange.Server.Security;
+using PartnerExchange.Server.Validation;
+using PartnerExchange.Server.Writes;
+using PartnerExchange.V1;
+using ErrorReason = PartnerExchange.Domain.ErrorReason;
+using DomainKind = PartnerExchange.Domain.Ledger.TransactionKind;
+
+namespace PartnerExchange.Server.Services;
+
+/// <summary>The Points service: validate, map to one ledger command or query, map back.</summary>
+internal sealed class PointsApi(
+    IdempotentWrites writes, LedgerQueries queries, IOptions<ExchangeOptions> options, IOptions<LedgerOptions> ledger)
+    : PointsService.PointsServiceBase
+{
+    private long MaxPoints => ledger.Value.MaxPointsPerTransaction;
+
+    public override Task<EnrollMemberResponse> EnrollMember(EnrollMemberRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var command = new EnrollMember(Caller.Of(context).Program, request.MemberNumber);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command, m => new EnrollMemberResponse { Member = m.ToProto() });
+    }
+
+    public override Task<AccrueResponse> Accrue(AccrueRequest request, ServerCallContext context)
+    {
+        request.Validate(MaxPoints);
+        var isPurchase = request.AmountCase == AccrueRequest.AmountOneofCase.Purchase;
+        var command = new Accrue(
+            Caller.Of(context).Program, request.MemberNumber, isPurchase ? null : request.Points,
+            isPurchase ? request.Purchase.AmountMinor : null, isPurchase ? request.Purchase.CurrencyCode : null,
+            (int)request.Reason, request.Reference, MaxPoints);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+            r => new AccrueResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
+    }
+
+    public override Task<RedeemResponse> Redeem(RedeemRequest request, ServerCallContext context)
+    {
+        request.Validate(MaxPoints);
+        var command = new Redeem(Caller.Of(context).Program, request.MemberNumber, request.Points, request.Reference);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+            r => new RedeemResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
+    }
+
+    public override Task<ReverseResponse> Reverse(ReverseRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var command = new Reverse(Caller.Of(context).Program, request.TransactionId, request.Reference);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+            r => new ReverseResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
+    }
+
+    public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var account = await queries.GetAccountAsync(Caller.Of(context).Program, request.MemberNumber, context.CancellationToken)
+            ?? throw MemberNotFound();
+        return new GetAccountResponse
+        {
+            Member = account.Member.ToProto(),
+            BalancePoints = account.BalancePoints,
+            Totals = ToTotals(account.Totals),
+            LastSequence = account.LastSequence,
+        };
+    }
+
+    public override async Task<ListTransactionsResponse> ListTransactions(ListTransactionsRequest request, ServerCallContext context)
+    {
+        request.Validate(options.Value);
+        var program = Caller.Of(context).Program;
+        var member = request.MemberNumber.Length > 0 ? request.MemberNumber : null;
+        if (member is not null && !await queries.IsEnrolledAsync(program, member, context.CancellationToken))
+        {
+            throw MemberNotFound();
+        }
+        var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
+        var filter = new TransactionFilter(
+            program, member, request.Kinds.Select(k => (DomainKind)(int)k).ToList(), request.StartTime?.ToDateTimeOffset(),
+            request.EndTime?.ToDateTimeOffset(), PageTokens.SequenceCursor(request, request.PageToken), pageSize + 1);
+        var views = await queries.ListTransactionsAsync(filter, context.CancellationToken);
+        var response = new ListTransactionsResponse();
+        response.Transactions.AddRange(views.Take(pageSize).Select(v => v.ToProto()));
+        if (views.Count > pageSize)
+        {
+            response.NextPageToken = PageTokens.Next(request, views[pageSize - 1].Sequence.ToString(CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    private static AccountTotals ToTotals(IReadOnlyDictionary<DomainKind, (long CreditPoints, long DebitPoints)> totals)
+    {
+        (long Credit, long Debit) Of(DomainKind kind) => totals.TryGetValue(kind, out var t) ? t : (0, 0);
+        return new AccountTotals
+        {
+            AccruedPoints = Of(DomainKind.Accrual).Credit,
+            RedeemedPoints = Of(DomainKind.Redemption).Debit,
+            ConvertedOutPoints = Of(DomainKind.Conversion).Debit,
+            ConvertedInPoints = Of(DomainKind.Conversion).Credit,
+            ReversalCreditPoints = Of(DomainKind.Reversal).Credit,
+            ReversalDebitPoints = Of(DomainKind.Reversal).Debit,
+        };
+    }
+
+    private static RpcException MemberNotFound() =>
+        RpcErrors.ToException(Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the caller's program."));
+}

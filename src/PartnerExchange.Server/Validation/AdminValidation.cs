@@ -1,0 +1,125 @@
+using PartnerExchange.Domain;
+using PartnerExchange.Domain.Money;
+using PartnerExchange.Domain.Points;
+using PartnerExchange.Domain.Rates;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Hosting;
+using PartnerExchange.Server.Mapping;
+using PartnerExchange.Server.Paging;
+using PartnerExchange.V1;
+using ErrorReason = PartnerExchange.Domain.ErrorReason;
+
+namespace PartnerExchange.Server.Validation;
+
+/// <summary>Field checks of the Admin service's requests.</summary>
+internal static class AdminValidation
+{
+    /// <summary>Highest point price accepted: 1,000 currency units per point.</summary>
+    public const long MaxPointPriceMicros = 1_000_000_000;
+    private const int KeyIdMaxLength = 64;
+
+    public static void Validate(this CreatePartnerRequest request) =>
+        new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"))
+            .Add(Identifiers.Name(request.DisplayName, "display_name"))
+            .Add(Identifiers.Name(request.ProgramName, "program_name"))
+            .Require(IsKnown(request.Kind), "kind", "must be a known partner kind")
+            .Require(Currencies.IsKnown(request.SettlementCurrencyCode), "settlement_currency_code", "must be a supported ISO 4217 code")
+            .Add(PointPrice(request.PointPriceMicros))
+            .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"))
+            .ThrowIfInvalid();
+
+    public static void Validate(this UpdatePartnerRequest request)
+    {
+        var checks = new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"))
+            .Require(request.Kind == V1.PartnerKind.Unspecified || IsKnown(request.Kind), "kind", "must be a known partner kind")
+            .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"));
+        if (request.HasDisplayName)
+        {
+            checks.Add(Identifiers.Name(request.DisplayName, "display_name"));
+        }
+        if (request.HasProgramName)
+        {
+            checks.Add(Identifiers.Name(request.ProgramName, "program_name"));
+        }
+        if (request.HasPointPriceMicros)
+        {
+            checks.Add(PointPrice(request.PointPriceMicros));
+        }
+        checks.ThrowIfInvalid();
+    }
+
+    public static void Validate(this SetExchangeRateRequest request)
+    {
+        new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(Identifiers.ProgramCode(request.FromProgramCode, "from_program_code"))
+            .Add(Identifiers.ProgramCode(request.ToProgramCode, "to_program_code"))
+            .Add(TimeChecks.Range(request.BonusStartTime, request.BonusEndTime, "bonus_start_time", "bonus_end_time"))
+            .Add(TimeChecks.Valid(request.EffectiveTime, "effective_time"))
+            .ThrowIfInvalid();
+        new FieldChecks().Add(ExchangeRateTerms.Validate(request.ToTerms())).ThrowIfInvalid();
+        if (request.FromProgramCode == request.ToProgramCode)
+        {
+            throw RpcErrors.ToException(Refusal.Of(ErrorReason.SameProgram, "A rate must lead from one program into another."));
+        }
+    }
+
+    public static ExchangeRateTerms ToTerms(this SetExchangeRateRequest request) =>
+        new(request.FromPoints, request.ToPoints, request.MinSourcePoints, request.MaxSourcePoints, request.IncrementPoints,
+            request.MemberFeePoints, request.BonusBasisPoints, request.BonusStartTime?.ToDateTimeOffset(),
+            request.BonusEndTime?.ToDateTimeOffset());
+
+    public static void Validate(this ListExchangeRatesRequest request, ExchangeOptions options) =>
+        new FieldChecks()
+            .Add(request.FromProgramCode.Length == 0 ? null : Identifiers.ProgramCode(request.FromProgramCode, "from_program_code"))
+            .Add(request.ToProgramCode.Length == 0 ? null : Identifiers.ProgramCode(request.ToProgramCode, "to_program_code"))
+            .Add(PageTokens.CheckPageSize(request.PageSize, options))
+            .ThrowIfInvalid();
+
+    public static void Validate(this CreateApiKeyRequest request)
+    {
+        var checks = new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(Identifiers.Label(request.Label, "label"));
+        switch (request.Role)
+        {
+            case V1.ApiKeyRole.Partner:
+                checks.Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"));
+                break;
+            case V1.ApiKeyRole.Operator:
+                checks.Require(request.ProgramCode.Length == 0, "program_code", "must be empty for operator keys");
+                break;
+            default:
+                checks.Require(false, "role", "must be PARTNER or OPERATOR");
+                break;
+        }
+        checks.ThrowIfInvalid();
+    }
+
+    public static void Validate(this ListApiKeysRequest request, ExchangeOptions options) =>
+        new FieldChecks()
+            .Add(request.ProgramCode.Length == 0 ? null : Identifiers.ProgramCode(request.ProgramCode, "program_code"))
+            .Add(PageTokens.CheckPageSize(request.PageSize, options))
+            .ThrowIfInvalid();
+
+    public static void Validate(this RevokeApiKeyRequest request) =>
+        new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Require(request.KeyId.Length is > 0 and <= KeyIdMaxLength, "key_id", $"must be a key id of 1–{KeyIdMaxLength} characters")
+            .ThrowIfInvalid();
+
+    public static void ValidateProgramCode(string programCode, string idempotencyKey, bool withKey) =>
+        new FieldChecks()
+            .Add(withKey ? Identifiers.IdempotencyKey(idempotencyKey, "idempotency_key") : null)
+            .Add(Identifiers.ProgramCode(programCode, "program_code"))
+            .ThrowIfInvalid();
+
+    private static FieldViolation? PointPrice(long micros) =>
+        micros is >= 1 and <= MaxPointPriceMicros ? null : new FieldViolation("point_price_micros", $"must be between 1 and {MaxPointPriceMicros}");
+
+    private static bool IsKnown(V1.PartnerKind kind) => kind != V1.PartnerKind.Unspecified && Enum.IsDefined(kind);
+}

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Grpc.Core;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Security;
+
+namespace PartnerExchange.Server.Writes;
+
+/// <summary>
+/// The path every mutating RPC takes after validation: fingerprint the request, hand the command to the
+/// ledger writer with its idempotency key, and answer with the stored response — the same bytes for the
+/// first call and for every replay.
+/// </summary>
+internal sealed class IdempotentWrites(ILedgerWriter writer)
+{
+    public async Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
+        ServerCallContext context,
+        TRequest request,
+        string idempotencyKey,
+        LedgerCommand<TResult> command,
+        Func<TResult, TResponse> toResponse)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>, new()
+    {
+        var caller = Caller.Of(context);
+        var scope = new IdempotencyScope(
+            caller.Principal, caller.ProgramCode, caller.KeyId, idempotencyKey, context.Method, Fingerprint(request));
+        var outcome = await writer.WriteAsync(scope, command, result => Encode(result, toResponse), context.CancellationToken)
+            .ConfigureAwait(false);
+        if (!outcome.IsSuccess)
+        {
+            throw RpcErrors.ToException(outcome.Refusal);
+        }
+        var stored = outcome.Value.Response;
+        if (stored.IsRefusal)
+        {
+            throw RpcErrors.FromStored(stored.Payload);
+        }
+        return ParserOf<TResponse>.Instance.ParseFrom(stored.Payload);
+    }
+
+    private static StoredResponse Encode<TResult, TResponse>(Outcome<TResult> outcome, Func<TResult, TResponse> toResponse)
+        where TResponse : IMessage<TResponse> =>
+        outcome.IsSuccess
+            ? new StoredResponse(false, toResponse(outcome.Value).ToByteArray())
+            : new StoredResponse(true, RpcErrors.Store(outcome.Refusal));
+
+    /// <summary>
+    /// A hash of the request without its idempotency key (field 1 of every mutating request), so "the same
+    /// request" means the same fields, whatever the key.
+    /// </summary>
+    internal static byte[] Fingerprint<TRequest>(TRequest request) where TRequest : IMessage<TRequest>
+    {
+        var copy = request.Clone();
+        var keyField = copy.Descriptor.FindFieldByNumber(1);
+        if (keyField is null || keyField.Name != "idempotency_key")
+        {
+            throw new InvalidOperationException($"{copy.Descriptor.Name} has no idempotency_key as field 1.");
+        }
+        keyField.Accessor.Clear(copy);
+        return SHA256.HashData(copy.ToByteArray());
+    }
+
+    private static class ParserOf<TMessage> where TMessage : IMessage<TMessage>, new()
+    {
+        public static readonly MessageParser<TMessage> Instance = new(() => new TMessage());
+    }
+}

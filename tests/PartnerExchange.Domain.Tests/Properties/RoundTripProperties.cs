@@ -1,0 +1,67 @@
+using CsCheck;
+using PartnerExchange.Domain.Rates;
+
+namespace PartnerExchange.Domain.Tests.Properties;
+
+/// <summary>A rate pair the arbitrage guard accepts never lets a member gain by converting A→B→A.</summary>
+public class RoundTripProperties
+{
+    private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly Gen<DateTimeOffset> GenInstant = Gen.Long[-100, 100].Select(s => Epoch.AddSeconds(s));
+
+    private static readonly Gen<(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt)> GenWindow = Gen.Frequency(
+        (1, Gen.Const<(DateTimeOffset?, DateTimeOffset?)>((null, null))),
+        (2, Gen.Select(GenInstant, Gen.Long[1, 100], (start, seconds) => ((DateTimeOffset?)start, (DateTimeOffset?)start.AddSeconds(seconds)))));
+
+    // Gains hide in the edges: no fee, a step of 1 and no bonus leave rounding as the only guard.
+    private static readonly Gen<long> GenIncrement = Gen.Frequency((1, Gen.Const(1L)), (1, Gen.Long[1, 100]));
+
+    private static readonly Gen<long> GenFee = Gen.Frequency((2, Gen.Const(0L)), (1, Gen.Long[0, 100]));
+
+    private static readonly Gen<int> GenBonus = Gen.Frequency((1, Gen.Const(0)), (2, Gen.Int[0, 20_000]));
+
+    private static readonly Gen<ExchangeRateTerms> GenRate =
+        Gen.Select(Gen.Long[1, 2_000], Gen.Long[1, 2_000], GenIncrement, Gen.Long[1, 50], Gen.Long[0, 2_000], GenFee, GenBonus, GenWindow)
+            .Select((from, to, increment, minSteps, extraSteps, fee, bonus, window) => new ExchangeRateTerms(
+                from, to, increment * minSteps, increment * (minSteps + extraSteps), increment, fee, bonus, window.StartsAt, window.EndsAt))
+            .Where(rate => ExchangeRateTerms.Validate(rate).Count == 0);
+
+    // Exact inverses (to:from) are the boundary the guard must still accept, so they are drawn often.
+    private static readonly Gen<(ExchangeRateTerms Forward, ExchangeRateTerms Backward)> GenGuardedPair =
+        Gen.Select(GenRate, GenRate, Gen.Bool)
+            .Select((forward, backward, inverse) => (forward, inverse ? backward with { FromPoints = forward.ToPoints, ToPoints = forward.FromPoints } : backward))
+            .Where(pair => ExchangeRateTerms.Validate(pair.Item2).Count == 0 && !Arbitrage.RoundTripCanGain(pair.Item1, pair.Item2));
+
+    [Fact]
+    public void GuardedRatePair_RoundTrip_NeverReturnsMoreThanWasDebited()
+    {
+        Gen.Select(GenGuardedPair, Gen.Long[0, 10_000], GenInstant, GenInstant).Sample(
+            (pair, step, forwardAt, backwardAt) =>
+            {
+                var (forward, backward) = pair;
+                var sourcePoints = Math.Min(forward.MinSourcePoints + (step * forward.IncrementPoints), forward.MaxSourcePoints);
+                var there = ConversionCalculator.Calculate(forward, sourcePoints, forwardAt).Value;
+
+                var backPoints = LargestValidAmount(backward, there.DestinationPoints);
+                if (backPoints is null)
+                {
+                    return;
+                }
+
+                var back = ConversionCalculator.Calculate(backward, backPoints.Value, backwardAt).Value;
+                Assert.True(
+                    back.DestinationPoints <= there.MemberDebitPoints,
+                    $"Debited {there.MemberDebitPoints}, got back {back.DestinationPoints}.");
+            },
+            iter: 3_000);
+    }
+
+    /// <summary>The largest amount the rate accepts that is at most <paramref name="available"/>, if any.</summary>
+    private static long? LargestValidAmount(ExchangeRateTerms rate, long available)
+    {
+        var capped = Math.Min(available, rate.MaxSourcePoints);
+        var aligned = capped - (capped % rate.IncrementPoints);
+        return aligned >= rate.MinSourcePoints ? aligned : null;
+    }
+}
