@@ -25,7 +25,11 @@ public static class ExchangeHost
     ];
 
     /// <summary>Creates the application from command-line arguments and the PX_* environment variables.</summary>
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null)
+    /// <param name="args">Command-line arguments (configuration overrides such as --Ledger:MaxGroupSize=128).</param>
+    /// <param name="overrides">Configuration values that win over every other source (tests use them).</param>
+    /// <param name="logging">Extra Serilog configuration, e.g. a sink that records errors in tests.</param>
+    public static WebApplication Build(
+        string[] args, IDictionary<string, string?>? overrides = null, Action<LoggerConfiguration>? logging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(FromEnvironment());
@@ -33,7 +37,7 @@ public static class ExchangeHost
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
-        ConfigureLogging(builder);
+        ConfigureLogging(builder, logging);
         ConfigureKestrel(builder);
         ConfigureServices(builder.Services, builder.Configuration);
         var app = builder.Build();
@@ -71,12 +75,13 @@ public static class ExchangeHost
         return settings;
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    private static void ConfigureLogging(WebApplicationBuilder builder, Action<LoggerConfiguration>? extra)
     {
         var json = string.Equals(builder.Configuration["Exchange:LogFormat"], "json", StringComparison.OrdinalIgnoreCase);
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            extra?.Invoke(logger);
             if (json)
             {
                 logger.WriteTo.Console(new CompactJsonFormatter());
