@@ -47,7 +47,8 @@ internal sealed class ConversionApi(
     {
         var caller = Caller.Of(context).Program;
         request.Validate(caller, ledger.Value.MaxPointsPerTransaction);
-        var now = clock.GetUtcNow();
+        // Whole milliseconds, the precision a quote id carries, so Convert prices at exactly this instant.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
         await RequireActiveAsync(caller, "caller", context.CancellationToken);
         await RequireActiveAsync(request.DestinationProgramCode, "destination", context.CancellationToken);
         var rate = await queries.FindActiveRateAsync(caller, request.DestinationProgramCode, now, context.CancellationToken)
