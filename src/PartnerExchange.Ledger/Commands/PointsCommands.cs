@@ -36,14 +36,10 @@ public sealed record Accrue(
 {
     internal override Outcome<PostedMovement> Execute(WriteSession session)
     {
-        var caller = Partners.Active(session, ProgramCode);
+        var caller = Members.ActiveCallerOf(session, ProgramCode, MemberNumber);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
-        }
-        if (!Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
-        {
-            return Members.NotFound();
         }
         var points = PointsToAccrue(caller.Value);
         if (!points.IsSuccess)
@@ -82,25 +78,33 @@ public sealed record Redeem(string ProgramCode, string MemberNumber, long Points
 {
     internal override Outcome<PostedMovement> Execute(WriteSession session)
     {
-        var caller = Partners.Active(session, ProgramCode);
+        var caller = Members.ActiveCallerOf(session, ProgramCode, MemberNumber);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
-        }
-        if (!Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
-        {
-            return Members.NotFound();
         }
         var header = new NewTransaction(TransactionKind.Redemption, ProgramCode, Reference);
         return TransactionWriter.Post(session, header, PostingRules.Redemption(ProgramCode, MemberNumber, Points));
     }
 }
 
-/// <summary>Refusals shared by the commands that act on members.</summary>
-internal static class Members
+/// <summary>Checks shared by the commands that act on members.</summary>
+public static class Members
 {
+    /// <summary>The refusal for a member not enrolled in the caller's program (or in another program).</summary>
     public static Refusal NotFound() =>
         Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the caller's program.");
+
+    /// <summary>The caller's partner record, when it is active and the member is enrolled in its program.</summary>
+    internal static Outcome<PartnerRecord> ActiveCallerOf(WriteSession session, string programCode, string memberNumber)
+    {
+        var caller = Partners.Active(session, programCode);
+        if (caller.IsSuccess && !Lookups.IsEnrolled(session, programCode, memberNumber))
+        {
+            return NotFound();
+        }
+        return caller;
+    }
 }
 
 /// <summary>Partner checks shared by the commands.</summary>

@@ -18,38 +18,32 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
     /// <summary>How long a client should wait when the write queue is full.</summary>
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var started = Stopwatch.GetTimestamp();
-        var code = StatusCode.OK;
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            var error = ToRpcException(ex, context);
-            code = error.StatusCode;
-            throw error;
-        }
-        finally
-        {
-            Log(context, code, started);
-        }
+        return GuardAsync(context, () => continuation(request, context));
     }
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        return GuardAsync(context, async () =>
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    private async Task<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    {
         var started = Stopwatch.GetTimestamp();
         var code = StatusCode.OK;
         try
         {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -23,6 +23,17 @@ internal static class PageTokens
             ? new FieldViolation("page_size", $"must be between 0 (the default of {options.DefaultPageSize}) and {options.MaxPageSize}")
             : null;
 
+    /// <summary>
+    /// Cuts a page from rows fetched with one extra (pageSize + 1): the extra row only tells that another
+    /// page exists, whose token carries the cursor of the last row shown.
+    /// </summary>
+    public static (IEnumerable<T> Page, string NextPageToken) Slice<TRequest, T>(
+        TRequest request, IReadOnlyList<T> fetched, int pageSize, Func<T, string> cursorOf) where TRequest : IMessage<TRequest>
+    {
+        var next = fetched.Count > pageSize ? Next(request, cursorOf(fetched[pageSize - 1])) : "";
+        return (fetched.Take(pageSize), next);
+    }
+
     public static string Next<TRequest>(TRequest request, string cursor) where TRequest : IMessage<TRequest> =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{QueryHash(request)}:{cursor}"));
 

@@ -43,13 +43,8 @@ internal sealed class AdminApi(
         new FieldChecks().Add(PageTokens.CheckPageSize(request.PageSize, options.Value)).ThrowIfInvalid();
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var partners = await queries.ListPartnersAsync(PageTokens.Cursor(request, request.PageToken), pageSize + 1, context.CancellationToken);
-        var response = new ListPartnersResponse();
-        response.Partners.AddRange(partners.Take(pageSize).Select(p => p.ToProto()));
-        if (partners.Count > pageSize)
-        {
-            response.NextPageToken = PageTokens.Next(request, partners[pageSize - 1].ProgramCode);
-        }
-        return response;
+        var (page, next) = PageTokens.Slice(request, partners, pageSize, p => p.ProgramCode);
+        return new ListPartnersResponse { Partners = { page.Select(p => p.ToProto()) }, NextPageToken = next };
     }
 
     public override Task<UpdatePartnerResponse> UpdatePartner(UpdatePartnerRequest request, ServerCallContext context)
@@ -91,13 +86,11 @@ internal sealed class AdminApi(
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var rates = await queries.ListRatesAsync(NullIfEmpty(request.FromProgramCode), NullIfEmpty(request.ToProgramCode),
             request.IncludeHistory, clock.GetUtcNow(), context.CancellationToken);
-        var response = new ListExchangeRatesResponse();
-        response.Rates.AddRange(rates.Skip(offset).Take(pageSize).Select(r => r.ToProto()));
-        if (rates.Count > offset + pageSize)
-        {
-            response.NextPageToken = PageTokens.Next(request, (offset + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return response;
+        // Rate tables are small (a row per change), so this list pages by position.
+        var remaining = rates.Skip(offset).Take(pageSize + 1).Select((rate, i) => (rate, position: offset + i + 1)).ToList();
+        var (page, next) = PageTokens.Slice(request, remaining, pageSize,
+            r => r.position.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new ListExchangeRatesResponse { Rates = { page.Select(r => r.rate.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
@@ -121,13 +114,8 @@ internal sealed class AdminApi(
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var keys = await queries.ListApiKeysAsync(NullIfEmpty(request.ProgramCode), PageTokens.Cursor(request, request.PageToken),
             pageSize + 1, context.CancellationToken);
-        var response = new ListApiKeysResponse();
-        response.ApiKeys.AddRange(keys.Take(pageSize).Select(k => k.ToProto()));
-        if (keys.Count > pageSize)
-        {
-            response.NextPageToken = PageTokens.Next(request, keys[pageSize - 1].KeyId);
-        }
-        return response;
+        var (page, next) = PageTokens.Slice(request, keys, pageSize, k => k.KeyId);
+        return new ListApiKeysResponse { ApiKeys = { page.Select(k => k.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<RevokeApiKeyResponse> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)

@@ -33,14 +33,9 @@ internal sealed class ConversionApi(
         var after = PageTokens.Cursor(request, request.PageToken);
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var rates = await queries.ListActiveRatesFromAsync(Caller.Of(context).Program, clock.GetUtcNow(), context.CancellationToken);
-        var page = rates.Where(r => after is null || string.CompareOrdinal(r.ToProgramCode, after) > 0).Take(pageSize + 1).ToList();
-        var response = new ListRatesResponse();
-        response.Rates.AddRange(page.Take(pageSize).Select(r => r.ToProto()));
-        if (page.Count > pageSize)
-        {
-            response.NextPageToken = PageTokens.Next(request, page[pageSize - 1].ToProgramCode);
-        }
-        return response;
+        var fetched = rates.Where(r => after is null || string.CompareOrdinal(r.ToProgramCode, after) > 0).Take(pageSize + 1).ToList();
+        var (page, next) = PageTokens.Slice(request, fetched, pageSize, r => r.ToProgramCode);
+        return new ListRatesResponse { Rates = { page.Select(r => r.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<QuoteResponse> Quote(QuoteRequest request, ServerCallContext context)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using PartnerExchange.Domain;
 using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
@@ -13,7 +12,6 @@ using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Validation;
 using PartnerExchange.Server.Writes;
 using PartnerExchange.V1;
-using ErrorReason = PartnerExchange.Domain.ErrorReason;
 using DomainKind = PartnerExchange.Domain.Ledger.TransactionKind;
 
 namespace PartnerExchange.Server.Services;
@@ -88,13 +86,8 @@ internal sealed class PointsApi(
             program, member, request.Kinds.Select(k => (DomainKind)(int)k).ToList(), request.StartTime?.ToDateTimeOffset(),
             request.EndTime?.ToDateTimeOffset(), PageTokens.SequenceCursor(request, request.PageToken), pageSize + 1);
         var views = await queries.ListTransactionsAsync(filter, context.CancellationToken);
-        var response = new ListTransactionsResponse();
-        response.Transactions.AddRange(views.Take(pageSize).Select(v => v.ToProto()));
-        if (views.Count > pageSize)
-        {
-            response.NextPageToken = PageTokens.Next(request, views[pageSize - 1].Sequence.ToString(CultureInfo.InvariantCulture));
-        }
-        return response;
+        var (page, next) = PageTokens.Slice(request, views, pageSize, v => v.Sequence.ToString(CultureInfo.InvariantCulture));
+        return new ListTransactionsResponse { Transactions = { page.Select(v => v.ToProto()) }, NextPageToken = next };
     }
 
     private static AccountTotals ToTotals(IReadOnlyDictionary<DomainKind, (long CreditPoints, long DebitPoints)> totals)
@@ -111,6 +104,5 @@ internal sealed class PointsApi(
         };
     }
 
-    private static RpcException MemberNotFound() =>
-        RpcErrors.ToException(Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the caller's program."));
+    private static RpcException MemberNotFound() => RpcErrors.ToException(Members.NotFound());
 }
