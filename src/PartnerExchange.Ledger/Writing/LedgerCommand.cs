@@ -29,6 +29,10 @@ public sealed record IdempotencyScope(
 {
     /// <summary>The idempotency scope all operators share, so a retry after key rotation still replays.</summary>
     public const string OperatorPrincipal = "@operators";
+
+    /// <summary>The refusal for a key used before with a different request (never itself recorded).</summary>
+    public static Refusal KeyReused() =>
+        Refusal.Of(ErrorReason.IdempotencyKeyReused, "This idempotency key was used before with a different request.");
 }
 
 /// <summary>

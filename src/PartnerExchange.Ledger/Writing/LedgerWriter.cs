@@ -143,11 +143,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         var earlier = IdempotencyRecords.Find(_session, scope.Principal, scope.IdempotencyKey);
         if (earlier is not null)
         {
-            return earlier.Matches(scope)
-                ? new WriteReceipt(earlier.Response, Replayed: true)
-                : Refusal.Of(ErrorReason.IdempotencyKeyReused,
-                    "This idempotency key was used before with a different request.",
-                    ("original_method", earlier.Method));
+            return earlier.Matches(scope) ? new WriteReceipt(earlier.Response, Replayed: true) : IdempotencyScope.KeyReused();
         }
         _session.Execute("SAVEPOINT request");
         var sequenceMark = _session.PeekSequence();

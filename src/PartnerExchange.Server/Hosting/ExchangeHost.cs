@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger;
 using PartnerExchange.Server.Conversion;
+using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Services;
 using PartnerExchange.Server.Writes;
@@ -22,6 +23,7 @@ public static class ExchangeHost
         ("PX_LISTEN", "Exchange:Listen"),
         ("PX_OPERATOR_KEY", "Exchange:OperatorKey"),
         ("PX_LOG_FORMAT", "Exchange:LogFormat"),
+        ("PX_REDIS", "Redis:Configuration"),
     ];
 
     /// <summary>Creates the application from command-line arguments and the PX_* environment variables.</summary>
@@ -108,9 +110,12 @@ public static class ExchangeHost
     {
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection("Ledger")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ExchangeOptions>().Bind(configuration.GetSection("Exchange")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<QuoteKeyHolder>();
         services.AddSingleton(sp => new QuoteTokens(sp.GetRequiredService<QuoteKeyHolder>().Key));
@@ -124,7 +129,15 @@ public static class ExchangeHost
         });
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
             .Configure<IOptions<ExchangeOptions>>((grpc, exchange) => grpc.MaxReceiveMessageSize = exchange.Value.MaxRequestBytes);
-        services.AddGrpcHealthChecks().AddCheck<SqliteHealthCheck>("sqlite");
+        // The exchange ("") is up while its ledger answers; Redis reports under its own name, so an outage
+        // shows there as NOT_SERVING while the exchange keeps serving, degraded.
+        services.AddGrpcHealthChecks(health =>
+            {
+                health.Services.Map("", result => result.Tags.Contains("ledger"));
+                health.Services.Map(RedisHealthCheck.ServiceName, result => result.Name == "redis");
+            })
+            .AddCheck<SqliteHealthCheck>("sqlite", tags: ["ledger"])
+            .AddCheck<RedisHealthCheck>("redis");
         services.AddGrpcReflection();
     }
 }

@@ -4,16 +4,17 @@ using Grpc.Core;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
 
 namespace PartnerExchange.Server.Writes;
 
 /// <summary>
-/// The path every mutating RPC takes after validation: fingerprint the request, hand the command to the
-/// ledger writer with its idempotency key, and answer with the stored response — the same bytes for the
-/// first call and for every replay.
+/// The path every mutating RPC takes after validation: fingerprint the request, ask the Redis fast path
+/// about its key, hand the command to the ledger writer (whose own guard is the final word), and answer
+/// with the stored response — the same bytes for the first call and for every replay.
 /// </summary>
-internal sealed class IdempotentWrites(ILedgerWriter writer)
+internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache cache)
 {
     public async Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
         ServerCallContext context,
@@ -27,13 +28,59 @@ internal sealed class IdempotentWrites(ILedgerWriter writer)
         var caller = Caller.Of(context);
         var scope = new IdempotencyScope(
             caller.Principal, caller.ProgramCode, caller.KeyId, idempotencyKey, context.Method, Fingerprint(request));
-        var outcome = await writer.WriteAsync(scope, command, result => Encode(result, toResponse), context.CancellationToken)
-            .ConfigureAwait(false);
+        var lookup = await cache.BeginAsync(scope).ConfigureAwait(false);
+        switch (lookup.State)
+        {
+            case KeyState.Completed:
+                return Decode<TResponse>(lookup.Response!);
+            case KeyState.Reused:
+                throw RpcErrors.ToException(IdempotencyScope.KeyReused());
+            case KeyState.Running:
+                throw RpcErrors.Retryable(ErrorReason.RequestInProgress,
+                    "A request with this idempotency key is still running; retry shortly.", cache.InProgressRetryDelay);
+        }
+        var stored = await WriteAsync(scope, lookup, command, toResponse, context.CancellationToken).ConfigureAwait(false);
+        return Decode<TResponse>(stored);
+    }
+
+    private async Task<StoredResponse> WriteAsync<TResult, TResponse>(
+        IdempotencyScope scope, KeyLookup lookup, LedgerCommand<TResult> command, Func<TResult, TResponse> toResponse,
+        CancellationToken cancellationToken)
+        where TResponse : IMessage<TResponse>
+    {
+        var holdsMarker = lookup.State == KeyState.Started;
+        Outcome<WriteReceipt> outcome;
+        try
+        {
+            outcome = await writer.WriteAsync(scope, command, result => Encode(result, toResponse), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing was recorded: free the key so a retry runs instead of waiting for the marker to expire.
+            if (holdsMarker)
+            {
+                await cache.AbandonAsync(scope, lookup.Token).ConfigureAwait(false);
+            }
+            throw;
+        }
         if (!outcome.IsSuccess)
         {
+            // The ledger knows the key from a different request (Redis had forgotten it): not ours to record.
+            if (holdsMarker)
+            {
+                await cache.AbandonAsync(scope, lookup.Token).ConfigureAwait(false);
+            }
             throw RpcErrors.ToException(outcome.Refusal);
         }
-        var stored = outcome.Value.Response;
+        if (holdsMarker)
+        {
+            await cache.CompleteAsync(scope, lookup.Token, outcome.Value.Response).ConfigureAwait(false);
+        }
+        return outcome.Value.Response;
+    }
+
+    private static TResponse Decode<TResponse>(StoredResponse stored) where TResponse : IMessage<TResponse>, new()
+    {
         if (stored.IsRefusal)
         {
             throw RpcErrors.FromStored(stored.Payload);

@@ -24,9 +24,12 @@ public sealed class RunningExchange : IAsyncLifetime
     private WebApplication? _app;
     private int _partnerCounter;
 
-    public string OperatorKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public RunningExchange() => DatabasePath = Path.Combine(_folder, "exchange.db");
 
-    public string DatabasePath => Path.Combine(_folder, "exchange.db");
+    public string OperatorKey { get; set; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The ledger file; set it before start to share one database between two servers.</summary>
+    public string DatabasePath { get; set; }
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -41,13 +44,20 @@ public sealed class RunningExchange : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
-        var overrides = new Dictionary<string, string?>(Settings)
+        var overrides = new Dictionary<string, string?>
         {
             ["Exchange:Listen"] = "http://127.0.0.1:0",
             ["Exchange:OperatorKey"] = OperatorKey,
             ["Ledger:DatabasePath"] = DatabasePath,
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Production runs with Redis, so do the tests: the assembly's shared server, a prefix per fixture.
+            ["Redis:Configuration"] = RedisServer.Shared.Configuration,
+            ["Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8],
         };
+        foreach (var (key, value) in Settings)
+        {
+            overrides[key] = value;
+        }
         _app = ExchangeHost.Build([], overrides, logging => logging.WriteTo.Sink(_errors));
         await ExchangeHost.StartAsync(_app, CancellationToken.None);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace PartnerExchange.Server.Redis;
+
+/// <summary>
+/// The exchange's one Redis multiplexer. It connects in the background and reconnects by itself, so a
+/// Redis that is down at start or goes away later never stops the exchange; every command is bounded by
+/// <see cref="RedisOptions.OperationTimeout"/>. Keys are namespaced and hash-tagged by partner
+/// (<c>px:{PARTNER}:…</c>) so all of a partner's keys live in one Redis Cluster slot.
+/// </summary>
+internal sealed partial class RedisConnection : IAsyncDisposable
+{
+    private readonly RedisOptions _options;
+    private readonly ILogger<RedisConnection> _logger;
+    private readonly ConnectionMultiplexer? _multiplexer;
+    private int _available = 1;
+
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        if (string.IsNullOrWhiteSpace(_options.Configuration))
+        {
+            return;
+        }
+        var timeoutMs = (int)_options.OperationTimeout.TotalMilliseconds;
+        var configuration = ConfigurationOptions.Parse(_options.Configuration);
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectTimeout = Math.Max(timeoutMs, 1000);
+        configuration.SyncTimeout = timeoutMs;
+        configuration.AsyncTimeout = timeoutMs;
+        configuration.ConnectRetry = 1;
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
+        configuration.ClientName = "partnerexchange";
+        _multiplexer = ConnectionMultiplexer.Connect(configuration);
+    }
+
+    /// <summary>Whether Redis is configured at all.</summary>
+    public bool IsConfigured => _multiplexer is not null;
+
+    /// <summary>Whether Redis is configured and connected right now.</summary>
+    public bool IsConnected => _multiplexer?.IsConnected == true;
+
+    public TimeSpan OperationTimeout => _options.OperationTimeout;
+
+    /// <summary>The database when Redis is connected, or null: callers then take their fallback path.</summary>
+    public IDatabase? Database => IsConnected ? _multiplexer!.GetDatabase() : null;
+
+    /// <summary>A key of one partner (or the operators' scope), hash-tagged by it.</summary>
+    public RedisKey Key(string principal, string kind, string name) => $"{_options.KeyPrefix}:{{{principal}}}:{kind}:{name}";
+
+    /// <summary>
+    /// Runs a Redis command bounded by the operation timeout; any failure returns <paramref name="fallback"/>
+    /// and marks Redis unavailable until a command succeeds again (logged once per change, not per call).
+    /// </summary>
+    public async Task<T> TryAsync<T>(Func<IDatabase, Task<T>> command, T fallback)
+    {
+        var database = Database;
+        if (database is null)
+        {
+            MarkUnavailable(null);
+            return fallback;
+        }
+        try
+        {
+            var result = await command(database).WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _available, 1) == 0)
+            {
+                LogRecovered();
+            }
+            return result;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            MarkUnavailable(ex);
+            return fallback;
+        }
+    }
+
+    private void MarkUnavailable(Exception? exception)
+    {
+        if (IsConfigured && Interlocked.Exchange(ref _available, 0) == 1)
+        {
+            LogUnavailable(exception);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer is not null)
+        {
+            await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+        Message = "Redis is unavailable; going on without it (ledger idempotency guard, local rate limits)")]
+    private partial void LogUnavailable(Exception? exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis is available again")]
+    private partial void LogRecovered();
+}

@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging;
+using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Tests.Infrastructure;
+using PartnerExchange.Ledger.Writing;
+using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
+
+namespace PartnerExchange.Ledger.Tests.Writing;
+
+/// <summary>
+/// A request that throws (a bug, not a refusal) fails alone: its group commits without it, nothing it wrote
+/// remains, its key stays free, and the writer logs it as critical.
+/// </summary>
+public sealed class RequestFailureTests : LedgerTest
+{
+    private const int RequestFailedEventId = 2001;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Ledger.CreatePartnerAsync(Air);
+        await Ledger.EnrollAsync(Air, "m1");
+    }
+
+    [Fact]
+    public async Task WriteAsync_CommandThrowsInsideAGroup_OthersInTheGroupCommit()
+    {
+        var (before, exploding, after) = await AroundAsync(
+            () => Ledger.Submit(Scope(Air, "explode"), new ExplodingAccrual(Air, "m1", "ghost", 1_000)));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exploding);
+        Assert.Equal(1, Responses.SequenceOf((await before).Value.Response));
+        Assert.Equal(2, Responses.SequenceOf((await after).Value.Response));
+        Assert.Equal([1L, 2L], await Ledger.SequencesAsync());
+        Assert.Equal(30, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+        TakeRequestFailedLog();
+    }
+
+    [Fact]
+    public async Task WriteAsync_CommandThrowsAfterWriting_NothingItWroteRemains()
+    {
+        var (before, exploding, after) = await AroundAsync(
+            () => Ledger.Submit(Scope(Air, "explode"), new ExplodingAccrual(Air, "m1", "ghost", 1_000)));
+        await Task.WhenAll(before, after);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => exploding);
+
+        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions WHERE reference = $r", ("$r", ExplodingAccrual.Reference)));
+        Assert.False(await Ledger.Queries.IsEnrolledAsync(Air, "ghost", default));
+        Assert.Equal(4, await Ledger.ScalarAsync("SELECT COUNT(*) FROM postings"));
+        Assert.Equal(0, await Ledger.ScalarAsync(
+            "SELECT COUNT(*) FROM idempotency_records WHERE principal = $p AND idempotency_key = 'explode'", ("$p", Air)));
+        TakeRequestFailedLog();
+    }
+
+    [Fact]
+    public async Task WriteAsync_RetryOfARequestThatThrew_Executes()
+    {
+        var scope = Scope(Air, "explode");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Ledger.Submit(scope, new ExplodingAccrual(Air, "m1", "ghost", 1_000)));
+
+        var retry = await Ledger.Submit(scope, Ledger.AccrueCommand(Air, "m1", 1_000));
+
+        Assert.False(retry.Value.Replayed);
+        Assert.Equal(1, Responses.SequenceOf(retry.Value.Response));
+        Assert.Equal(1_000, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+        TakeRequestFailedLog();
+    }
+
+    [Fact]
+    public async Task WriteAsync_EncoderThrows_RequestFailsAloneAndLeavesNothing()
+    {
+        var (before, broken, after) = await AroundAsync(() => Ledger.Writer.WriteAsync(
+            Scope(Air, "broken-encoder"), Ledger.AccrueCommand(Air, "m1", 1_000, "broken"),
+            _ => throw new FormatException("The encoder broke."), default));
+
+        await Assert.ThrowsAsync<FormatException>(() => broken);
+        Assert.Equal([1L, 2L], await Ledger.SequencesAsync());
+        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions WHERE reference = 'broken'"));
+        Assert.Equal(30, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+        await Task.WhenAll(before, after);
+        TakeRequestFailedLog();
+    }
+
+    [Fact]
+    public async Task WriteAsync_RefusedCommandWhoseEncoderDoesNotFlagTheRefusal_StillLeavesNoTransaction()
+    {
+        // "A refusal undoes everything the command wrote" (LedgerCommand): it is the command's outcome that
+        // refuses, whatever the caller's encoder makes of it.
+        var outcome = await Ledger.Writer.WriteAsync(
+            Scope(Air, "redeem"), new Redeem(Air, "m1", 50, "unaffordable"), _ => new StoredResponse(false, []), default);
+
+        Assert.True(outcome.IsSuccess);
+        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions"));
+        Assert.Equal(1, Responses.SequenceOf(await Ledger.AccrueAsync(Air, "m1", 10)));
+    }
+
+    /// <summary>Queues the middle request between accruals of 10 and 20 points, all three in one group.</summary>
+    private async Task<(Task<Outcome<WriteReceipt>> Before, Task<Outcome<WriteReceipt>> Middle, Task<Outcome<WriteReceipt>> After)> AroundAsync(
+        Func<Task<Outcome<WriteReceipt>>> submitMiddle)
+    {
+        var gate = new WriterGate();
+        var held = Ledger.Hold(gate);
+        await gate.Entered;
+        var before = Ledger.Submit(Air, Ledger.AccrueCommand(Air, "m1", 10, "before"));
+        var middle = submitMiddle();
+        var after = Ledger.Submit(Air, Ledger.AccrueCommand(Air, "m1", 20, "after"));
+        gate.Release();
+        Assert.True((await held).IsSuccess);
+        return (before, middle, after);
+    }
+
+    private void TakeRequestFailedLog()
+    {
+        var errors = Ledger.Log.TakeErrors();
+        var failed = Assert.Single(errors);
+        Assert.Equal(LogLevel.Critical, failed.Level);
+        Assert.Equal(RequestFailedEventId, failed.EventId.Id);
+    }
+}

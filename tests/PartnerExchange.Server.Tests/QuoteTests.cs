@@ -1,0 +1,236 @@
+using System.Buffers.Text;
+using System.Text;
+using Grpc.Core;
+using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.V1;
+
+namespace PartnerExchange.Server.Tests;
+
+/// <summary>Quotes: they price exactly as Convert does, and a quote id locks its terms for its caller only.</summary>
+public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(exchange)
+{
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        LedgerInvariants.AssertHold(Exchange.DatabasePath);
+    }
+
+    [Fact]
+    public async Task Quote_ThenConvertWithItsId_ConvertsExactlyAsQuoted()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync(fee: 15, bonusBasisPoints: 2550);
+
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1003 });
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1003);
+        request.QuoteId = quote.QuoteId;
+        var converted = await shop.Conversions.ConvertAsync(request);
+
+        Assert.Equal((1003, 15, 1018, 802, 204, 1006), (quote.SourcePoints, quote.FeePoints, quote.MemberDebitPoints,
+            quote.BaseDestinationPoints, quote.BonusPoints, quote.DestinationPoints));
+        Assert.Equal((quote.SourcePoints, quote.FeePoints, quote.BaseDestinationPoints, quote.BonusPoints, quote.DestinationPoints),
+            (converted.SourcePoints, converted.FeePoints, converted.BaseDestinationPoints, converted.BonusPoints, converted.DestinationPoints));
+        Assert.Equal(quote.Rate.Version, converted.RateVersion);
+        Assert.Equal(quote.Rate.Version, converted.Transaction.RateVersion);
+        Assert.Equal(-quote.MemberDebitPoints, converted.Transaction.Points);
+        Assert.Equal(10_000 - quote.MemberDebitPoints, await shop.BalanceAsync(buyer));
+        Assert.Equal(quote.DestinationPoints, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Quote_ThenConvertWithoutQuoteId_ConvertsExactlyAsQuoted()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync(fee: 7, bonusBasisPoints: 1234);
+
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 4_321 });
+        var converted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 4_321));
+
+        Assert.Equal((quote.SourcePoints, quote.FeePoints, quote.BaseDestinationPoints, quote.BonusPoints, quote.DestinationPoints),
+            (converted.SourcePoints, converted.FeePoints, converted.BaseDestinationPoints, converted.BonusPoints, converted.DestinationPoints));
+        Assert.Equal(quote.Rate.Version, converted.RateVersion);
+        Assert.Equal(10_000 - quote.MemberDebitPoints, converted.BalancePoints);
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteAfterRateWorsened_UsesQuotedVersion()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1003 });
+        var worse = await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 500));
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1003);
+        request.QuoteId = quote.QuoteId;
+        var quoted = await shop.Conversions.ConvertAsync(request);
+        var unquoted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 1003));
+
+        Assert.Equal(1, quote.Rate.Version);
+        Assert.Equal(2, worse.Version);
+        Assert.Equal((1L, 802L), (quoted.RateVersion, quoted.DestinationPoints));
+        Assert.Equal((2L, 501L), (unquoted.RateVersion, unquoted.DestinationPoints));
+        Assert.Equal(802 + 501, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteForOtherPoints_IsQuoteMismatch()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 2_000);
+        request.QuoteId = quote.QuoteId;
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "QUOTE_MISMATCH", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteForOtherDestination_IsQuoteMismatch()
+    {
+        var (shop, air, buyer, _) = await SetUpAsync();
+        var hotel = await Exchange.CreatePartnerAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, hotel, 1000, 800));
+        var guest = await hotel.EnrollAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+
+        var request = ConversionRequests.Convert(buyer, hotel, guest, 1_000);
+        request.QuoteId = quote.QuoteId;
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "QUOTE_MISMATCH", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(0, await hotel.BalanceAsync(guest));
+    }
+
+    [Fact]
+    public async Task Convert_WithTamperedQuoteId_IsQuoteInvalid()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 500));
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+
+        // Claim the better version 1 instead of the quoted version 2, keeping the original signature.
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = WithRateId(quote.QuoteId, rateId => rateId - 1);
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "QUOTE_INVALID", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
+    }
+
+    [Theory]
+    [InlineData("not-a-quote")]
+    [InlineData("bm90LWEtcXVvdGU.c2lnbmF0dXJl")]
+    [InlineData(".")]
+    public async Task Convert_WithMalformedQuoteId_IsQuoteInvalid(string quoteId)
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = quoteId;
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "QUOTE_INVALID", () => shop.Conversions.ConvertAsync(request));
+    }
+
+    [Fact]
+    public async Task Convert_WithAnotherPartnersQuote_IsQuoteInvalid()
+    {
+        var (shop, air, _, flyer) = await SetUpAsync();
+        var bank = await Exchange.CreatePartnerAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(bank, air, 1000, 800));
+        var saver = await bank.EnrollAsync();
+        await bank.AccrueAsync(saver, 10_000);
+        var shopsQuote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+
+        var request = ConversionRequests.Convert(saver, air, flyer, 1_000);
+        request.QuoteId = shopsQuote.QuoteId;
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "QUOTE_INVALID", () => bank.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await bank.BalanceAsync(saver));
+        Assert.Equal(0, await air.BalanceAsync(flyer));
+    }
+
+    private async Task<(TestPartner Shop, TestPartner Air, string Buyer, string Flyer)> SetUpAsync(long fee = 0, int bonusBasisPoints = 0)
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var air = await Exchange.CreatePartnerAsync(pointPriceMicros: 12_500);
+        var rate = ConversionRequests.Rate(shop, air, 1000, 800, fee);
+        rate.BonusBasisPoints = bonusBasisPoints;
+        await Exchange.SetExchangeRateAsync(rate);
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 10_000);
+        return (shop, air, buyer, await air.EnrollAsync());
+    }
+
+    /// <summary>The quote id with its rate id (the fifth field of the signed payload) changed and the signature kept.</summary>
+    private static string WithRateId(string quoteId, Func<long, long> change)
+    {
+        var dot = quoteId.IndexOf('.', StringComparison.Ordinal);
+        var fields = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(quoteId.AsSpan(0, dot))).Split('|');
+        fields[4] = change(long.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture))
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('|', fields))) + quoteId[dot..];
+    }
+}
+
+/// <summary>Quotes on an exchange whose quotes live one second, so a test can outlive one.</summary>
+public sealed class ShortLivedQuoteTests(ShortQuoteExchange fixture) : IntegrationTest(fixture.Exchange), IClassFixture<ShortQuoteExchange>
+{
+    /// <summary>Comfortably past the one-second lifetime; a wait for expiry, not a timing assertion.</summary>
+    private static readonly TimeSpan PastExpiry = TimeSpan.FromMilliseconds(1500);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        LedgerInvariants.AssertHold(Exchange.DatabasePath);
+    }
+
+    [Fact]
+    public async Task Convert_WithExpiredQuote_IsQuoteExpiredAndMovesNothing()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+        await Task.Delay(PastExpiry);
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = quote.QuoteId;
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "QUOTE_EXPIRED", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(0, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Convert_ReplayedAfterItsQuoteExpired_ReturnsOriginalResponse()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = quote.QuoteId;
+        var first = await shop.Conversions.ConvertAsync(request);
+        await Task.Delay(PastExpiry);
+
+        var replayed = await shop.Conversions.ConvertAsync(request);
+
+        Assert.Equal(first, replayed);
+        Assert.Equal(9_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(800, await air.BalanceAsync(flyer));
+    }
+
+    private async Task<(TestPartner Shop, TestPartner Air, string Buyer, string Flyer)> SetUpAsync()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var air = await Exchange.CreatePartnerAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800));
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 10_000);
+        return (shop, air, buyer, await air.EnrollAsync());
+    }
+}
+
+/// <summary>A running exchange whose quotes expire after one second (the shortest lifetime allowed).</summary>
+public sealed class ShortQuoteExchange : IAsyncLifetime
+{
+    public ShortQuoteExchange() => Exchange.Settings["Exchange:QuoteLifetime"] = "00:00:01";
+
+    public RunningExchange Exchange { get; } = new();
+
+    public Task InitializeAsync() => Exchange.InitializeAsync();
+
+    public Task DisposeAsync() => Exchange.DisposeAsync();
+}
