@@ -13,7 +13,8 @@ public sealed record CreatePartner(
     PartnerKind Kind,
     string SettlementCurrency,
     long PointPriceMicros,
-    EarnRule? EarnRule) : LedgerCommand<PartnerRecord>
+    EarnRule? EarnRule,
+    PartnerRateLimits? RateLimits = null) : LedgerCommand<PartnerRecord>
 {
     internal override Outcome<PartnerRecord> Execute(WriteSession session)
     {
@@ -23,12 +24,16 @@ public sealed record CreatePartner(
         }
         session.Execute(
             "INSERT INTO partners (program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
-            "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros) VALUES ($code, $name, " +
-            "$program, $kind, $status, $currency, $price, $earn_currency, $earn_points, $earn_per, $now, $now)",
-            ("$code", ProgramCode), ("$name", DisplayName), ("$program", ProgramName), ("$kind", (int)Kind),
-            ("$status", PartnerStatus.Active), ("$currency", SettlementCurrency), ("$price", PointPriceMicros),
-            ("$earn_currency", EarnRule?.CurrencyCode), ("$earn_points", EarnRule?.Points), ("$earn_per", EarnRule?.PerAmountMinor),
-            ("$now", session.NowMicros));
+            "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, writes_per_second, " +
+            "writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst) VALUES ($code, $name, $program, $kind, " +
+            "$status, $currency, $price, $earn_currency, $earn_points, $earn_per, $now, $now, $writes_rate, $writes_burst, " +
+            "$reads_rate, $reads_burst, $quotes_rate, $quotes_burst)",
+            [
+                ("$code", ProgramCode), ("$name", DisplayName), ("$program", ProgramName), ("$kind", (int)Kind),
+                ("$status", PartnerStatus.Active), ("$currency", SettlementCurrency), ("$price", PointPriceMicros),
+                ("$earn_currency", EarnRule?.CurrencyCode), ("$earn_points", EarnRule?.Points), ("$earn_per", EarnRule?.PerAmountMinor),
+                ("$now", session.NowMicros), .. Lookups.LimitParameters(RateLimits ?? PartnerRateLimits.Defaults),
+            ]);
         return Lookups.Partner(session, ProgramCode)!;
     }
 }
@@ -40,7 +45,8 @@ public sealed record UpdatePartner(
     string? ProgramName,
     PartnerKind? Kind,
     long? PointPriceMicros,
-    EarnRule? EarnRule) : LedgerCommand<PartnerRecord>
+    EarnRule? EarnRule,
+    PartnerRateLimits? RateLimits = null) : LedgerCommand<PartnerRecord>
 {
     internal override Outcome<PartnerRecord> Execute(WriteSession session)
     {
@@ -52,12 +58,15 @@ public sealed record UpdatePartner(
         var earn = EarnRule ?? current.EarnRule;
         session.Execute(
             "UPDATE partners SET display_name = $name, program_name = $program, kind = $kind, point_price_micros = $price, " +
-            "earn_currency = $earn_currency, earn_points = $earn_points, earn_per_amount_minor = $earn_per, updated_at_micros = $now " +
-            "WHERE program_code = $code",
-            ("$name", DisplayName ?? current.DisplayName), ("$program", ProgramName ?? current.ProgramName),
-            ("$kind", (int)(Kind ?? current.Kind)), ("$price", PointPriceMicros ?? current.PointPriceMicros),
-            ("$earn_currency", earn?.CurrencyCode), ("$earn_points", earn?.Points), ("$earn_per", earn?.PerAmountMinor),
-            ("$now", session.NowMicros), ("$code", ProgramCode));
+            "earn_currency = $earn_currency, earn_points = $earn_points, earn_per_amount_minor = $earn_per, updated_at_micros = $now, " +
+            "writes_per_second = $writes_rate, writes_burst = $writes_burst, reads_per_second = $reads_rate, " +
+            "reads_burst = $reads_burst, quotes_per_second = $quotes_rate, quotes_burst = $quotes_burst WHERE program_code = $code",
+            [
+                ("$name", DisplayName ?? current.DisplayName), ("$program", ProgramName ?? current.ProgramName),
+                ("$kind", (int)(Kind ?? current.Kind)), ("$price", PointPriceMicros ?? current.PointPriceMicros),
+                ("$earn_currency", earn?.CurrencyCode), ("$earn_points", earn?.Points), ("$earn_per", earn?.PerAmountMinor),
+                ("$now", session.NowMicros), ("$code", ProgramCode), .. Lookups.LimitParameters(RateLimits ?? current.RateLimits),
+            ]);
         return Lookups.Partner(session, ProgramCode)!;
     }
 }

@@ -31,6 +31,16 @@ public enum ApiKeyRole
     Operator = 2,
 }
 
+/// <summary>A sustained request rate with a burst allowance.</summary>
+public sealed record RateLimit(int RequestsPerSecond, int Burst);
+
+/// <summary>A partner's own request limits per method class; null classes use the configured defaults.</summary>
+public sealed record PartnerRateLimits(RateLimit? Writes, RateLimit? Reads, RateLimit? Quotes)
+{
+    /// <summary>No partner-specific limits.</summary>
+    public static readonly PartnerRateLimits Defaults = new(null, null, null);
+}
+
 /// <summary>A partner and its program.</summary>
 public sealed record PartnerRecord(
     string ProgramCode,
@@ -42,7 +52,11 @@ public sealed record PartnerRecord(
     long PointPriceMicros,
     EarnRule? EarnRule,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The partner's own request limits.</summary>
+    public PartnerRateLimits RateLimits { get; init; } = PartnerRateLimits.Defaults;
+}
 
 /// <summary>An enrolled member.</summary>
 public sealed record MemberRecord(string ProgramCode, string MemberNumber, DateTimeOffset EnrolledAt);

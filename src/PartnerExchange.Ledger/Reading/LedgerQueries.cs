@@ -230,7 +230,14 @@ public sealed class LedgerQueries(LedgerDatabase database)
         new(r.ProgramCode, r.DisplayName, r.ProgramName, (PartnerKind)r.Kind, r.Status == PartnerStatus.Suspended,
             r.SettlementCurrency, r.PointPriceMicros,
             r.EarnCurrency is null ? null : new EarnRule(r.EarnCurrency, r.EarnPoints!.Value, r.EarnPerAmountMinor!.Value),
-            Time.FromMicros(r.CreatedAtMicros), Time.FromMicros(r.UpdatedAtMicros));
+            Time.FromMicros(r.CreatedAtMicros), Time.FromMicros(r.UpdatedAtMicros))
+        {
+            RateLimits = new PartnerRateLimits(
+                Limit(r.WritesPerSecond, r.WritesBurst), Limit(r.ReadsPerSecond, r.ReadsBurst), Limit(r.QuotesPerSecond, r.QuotesBurst)),
+        };
+
+    private static RateLimit? Limit(int? perSecond, int? burst) =>
+        perSecond is { } rate && burst is { } allowance ? new RateLimit(rate, allowance) : null;
 
     private static ApiKeyRecord ToRecord(ApiKeyRow r) =>
         new(r.KeyId, (ApiKeyRole)r.Role, r.ProgramCode, r.Label, Time.FromMicros(r.CreatedAtMicros),

@@ -18,6 +18,12 @@ internal sealed class PartnerRow
     public long? EarnPerAmountMinor { get; set; }
     public long CreatedAtMicros { get; set; }
     public long UpdatedAtMicros { get; set; }
+    public int? WritesPerSecond { get; set; }
+    public int? WritesBurst { get; set; }
+    public int? ReadsPerSecond { get; set; }
+    public int? ReadsBurst { get; set; }
+    public int? QuotesPerSecond { get; set; }
+    public int? QuotesBurst { get; set; }
 }
 
 internal sealed class ApiKeyRow

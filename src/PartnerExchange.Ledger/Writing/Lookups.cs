@@ -11,7 +11,8 @@ internal static class Lookups
 {
     private const string PartnerColumns =
         "program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
-        "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros";
+        "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, " +
+        "writes_per_second, writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst";
 
     private const string RateColumns =
         "id, from_program_code, to_program_code, version, from_points, to_points, min_source_points, max_source_points, " +
@@ -48,8 +49,22 @@ internal static class Lookups
         EarnRule? earn = r.IsDBNull(7) ? null : new EarnRule(r.GetString(7), r.GetInt64(8), r.GetInt64(9));
         return new PartnerRecord(
             r.GetString(0), r.GetString(1), r.GetString(2), (PartnerKind)r.GetInt32(3), r.GetInt32(4) == PartnerStatus.Suspended,
-            r.GetString(5), r.GetInt64(6), earn, Time.FromMicros(r.GetInt64(10)), Time.FromMicros(r.GetInt64(11)));
+            r.GetString(5), r.GetInt64(6), earn, Time.FromMicros(r.GetInt64(10)), Time.FromMicros(r.GetInt64(11)))
+        {
+            RateLimits = new PartnerRateLimits(LimitAt(r, 12), LimitAt(r, 14), LimitAt(r, 16)),
+        };
     }
+
+    private static RateLimit? LimitAt(SqliteDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) ? null : new RateLimit(r.GetInt32(ordinal), r.GetInt32(ordinal + 1));
+
+    /// <summary>The six nullable limit columns of a partner, in the order the SQL below names them.</summary>
+    internal static (string Name, object? Value)[] LimitParameters(PartnerRateLimits limits) =>
+    [
+        ("$writes_rate", limits.Writes?.RequestsPerSecond), ("$writes_burst", limits.Writes?.Burst),
+        ("$reads_rate", limits.Reads?.RequestsPerSecond), ("$reads_burst", limits.Reads?.Burst),
+        ("$quotes_rate", limits.Quotes?.RequestsPerSecond), ("$quotes_burst", limits.Quotes?.Burst),
+    ];
 
     internal static RateRecord ReadRate(SqliteDataReader r)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger;
 using PartnerExchange.Server.Conversion;
+using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Services;
@@ -121,10 +122,14 @@ public static class ExchangeHost
         services.AddSingleton(sp => new QuoteTokens(sp.GetRequiredService<QuoteKeyHolder>().Key));
         services.AddSingleton<CallLoggingInterceptor>();
         services.AddSingleton<AuthenticationInterceptor>();
+        services.AddRateLimiting(configuration);
+        // The fixed order of every call: log and guard → authenticate → rate limit → the service (which
+        // validates, then takes the idempotent write path).
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallLoggingInterceptor>();
             grpc.Interceptors.Add<AuthenticationInterceptor>();
+            grpc.Interceptors.Add<RateLimitInterceptor>();
             grpc.EnableDetailedErrors = false;
         });
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()

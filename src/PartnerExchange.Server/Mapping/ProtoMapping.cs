@@ -49,7 +49,23 @@ internal static class ProtoMapping
         EarnRule = partner.EarnRule?.ToProto(),
         CreateTime = partner.CreatedAt.ToProto(),
         UpdateTime = partner.UpdatedAt.ToProto(),
+        RateLimits = partner.RateLimits.ToProto(),
     };
+
+    public static V1.PartnerRateLimits ToProto(this Ledger.Commands.PartnerRateLimits limits) => new()
+    {
+        Writes = limits.Writes?.ToProto(),
+        Reads = limits.Reads?.ToProto(),
+        Quotes = limits.Quotes?.ToProto(),
+    };
+
+    public static V1.RateLimit ToProto(this Ledger.Commands.RateLimit limit) =>
+        new() { RequestsPerSecond = limit.RequestsPerSecond, Burst = limit.Burst };
+
+    public static Ledger.Commands.PartnerRateLimits ToDomain(this V1.PartnerRateLimits limits) =>
+        new(limits.Writes?.ToDomain(), limits.Reads?.ToDomain(), limits.Quotes?.ToDomain());
+
+    public static Ledger.Commands.RateLimit ToDomain(this V1.RateLimit limit) => new(limit.RequestsPerSecond, limit.Burst);
 
     public static EarnRule ToProto(this DomainEarnRule rule) => new()
     {

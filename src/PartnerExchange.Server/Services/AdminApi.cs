@@ -26,7 +26,7 @@ internal sealed class AdminApi(
     {
         request.Validate();
         var command = new CreatePartner(request.ProgramCode, request.DisplayName, request.ProgramName, (LedgerKind)(int)request.Kind,
-            request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain());
+            request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain());
         return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new CreatePartnerResponse { Partner = p.ToProto() });
     }
 
@@ -53,7 +53,7 @@ internal sealed class AdminApi(
         var command = new UpdatePartner(request.ProgramCode, request.HasDisplayName ? request.DisplayName : null,
             request.HasProgramName ? request.ProgramName : null,
             request.Kind == V1.PartnerKind.Unspecified ? null : (LedgerKind)(int)request.Kind,
-            request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain());
+            request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain());
         return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new UpdatePartnerResponse { Partner = p.ToProto() });
     }
 

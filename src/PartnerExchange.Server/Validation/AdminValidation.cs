@@ -28,6 +28,7 @@ internal static class AdminValidation
             .Require(Currencies.IsKnown(request.SettlementCurrencyCode), "settlement_currency_code", "must be a supported ISO 4217 code")
             .Add(PointPrice(request.PointPriceMicros))
             .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"))
+            .Add(Limits(request.RateLimits))
             .ThrowIfInvalid();
 
     public static void Validate(this UpdatePartnerRequest request)
@@ -36,7 +37,8 @@ internal static class AdminValidation
             .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
             .Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"))
             .Require(request.Kind == V1.PartnerKind.Unspecified || IsKnown(request.Kind), "kind", "must be a known partner kind")
-            .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"));
+            .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"))
+            .Add(Limits(request.RateLimits));
         if (request.HasDisplayName)
         {
             checks.Add(Identifiers.Name(request.DisplayName, "display_name"));
@@ -117,6 +119,31 @@ internal static class AdminValidation
             .Add(withKey ? Identifiers.IdempotencyKey(idempotencyKey, "idempotency_key") : null)
             .Add(Identifiers.ProgramCode(programCode, "program_code"))
             .ThrowIfInvalid();
+
+    /// <summary>Highest sustained rate a partner may be given per class.</summary>
+    public const int MaxRequestsPerSecond = 1_000_000;
+
+    /// <summary>Largest burst a partner may be given per class.</summary>
+    public const int MaxBurst = 10_000_000;
+
+    private static IEnumerable<FieldViolation> Limits(PartnerRateLimits? limits)
+    {
+        foreach (var (limit, name) in new[] { (limits?.Writes, "writes"), (limits?.Reads, "reads"), (limits?.Quotes, "quotes") })
+        {
+            if (limit is null)
+            {
+                continue;
+            }
+            if (limit.RequestsPerSecond is < 1 or > MaxRequestsPerSecond)
+            {
+                yield return new FieldViolation($"rate_limits.{name}.requests_per_second", $"must be between 1 and {MaxRequestsPerSecond}");
+            }
+            if (limit.Burst is < 1 or > MaxBurst)
+            {
+                yield return new FieldViolation($"rate_limits.{name}.burst", $"must be between 1 and {MaxBurst}");
+            }
+        }
+    }
 
     private static FieldViolation? PointPrice(long micros) =>
         micros is >= 1 and <= MaxPointPriceMicros ? null : new FieldViolation("point_price_micros", $"must be between 1 and {MaxPointPriceMicros}");

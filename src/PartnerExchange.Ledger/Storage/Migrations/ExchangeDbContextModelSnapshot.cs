@@ -222,6 +222,22 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("program_name");
 
+                    b.Property<int?>("QuotesBurst")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quotes_burst");
+
+                    b.Property<int?>("QuotesPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quotes_per_second");
+
+                    b.Property<int?>("ReadsBurst")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reads_burst");
+
+                    b.Property<int?>("ReadsPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reads_per_second");
+
                     b.Property<string>("SettlementCurrency")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -234,6 +250,14 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.Property<long>("UpdatedAtMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at_micros");
+
+                    b.Property<int?>("WritesBurst")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("writes_burst");
+
+                    b.Property<int?>("WritesPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("writes_per_second");
 
                     b.HasKey("ProgramCode");
 
