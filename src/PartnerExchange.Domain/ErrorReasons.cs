@@ -27,6 +27,14 @@ public static class ErrorReasons
         return CodesByValue[index];
     }
 
+    /// <summary>
+    /// Whether a refusal is about the request itself (bad or inconsistent input) rather than the state of
+    /// the exchange. Such refusals are INVALID_ARGUMENT, and they are never recorded against an idempotency
+    /// key: the caller may correct the request and retry with the same key.
+    /// </summary>
+    public static bool IsInputError(ErrorReason reason) => reason is ErrorReason.ValidationFailed or ErrorReason.SameProgram
+        or ErrorReason.CurrencyMismatch or ErrorReason.QuoteInvalid or ErrorReason.QuoteMismatch or ErrorReason.InvalidPageToken;
+
     /// <summary>Finds the reason whose code is exactly <paramref name="code"/> (case-sensitive).</summary>
     public static bool TryParse(string? code, out ErrorReason reason)
     {

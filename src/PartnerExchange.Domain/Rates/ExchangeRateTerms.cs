@@ -127,13 +127,13 @@ public sealed record ExchangeRateTerms(
         switch (terms.BonusStartsAt, terms.BonusEndsAt)
         {
             case (null, not null):
-                violations.Add(new("bonus_starts_at", "must be set when bonus_ends_at is set"));
+                violations.Add(new("bonus_start_time", "must be set when bonus_end_time is set"));
                 break;
             case (not null, null):
-                violations.Add(new("bonus_ends_at", "must be set when bonus_starts_at is set"));
+                violations.Add(new("bonus_end_time", "must be set when bonus_start_time is set"));
                 break;
             case ({ } startsAt, { } endsAt) when startsAt >= endsAt:
-                violations.Add(new("bonus_ends_at", "must be after bonus_starts_at"));
+                violations.Add(new("bonus_end_time", "must be after bonus_start_time"));
                 break;
         }
     }

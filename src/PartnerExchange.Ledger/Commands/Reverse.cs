@@ -20,8 +20,11 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
         var original = FindOriginal(session);
         if (original is null)
         {
-            // Another partner's transaction answers exactly like one that does not exist.
-            return Refusal.Of(ErrorReason.TransactionNotFound, "The caller has no transaction with this id.");
+            // The destination side of a conversion sees it but may not undo it; any other partner's
+            // transaction answers exactly like one that does not exist.
+            return TouchesCallerProgram(session)
+                ? Refusal.Of(ErrorReason.NotReversible, "Only the partner that requested a transaction can reverse it.")
+                : Refusal.Of(ErrorReason.TransactionNotFound, "The caller has no transaction with this id.");
         }
         if (original.Kind is TransactionKind.Reversal)
         {
@@ -54,6 +57,12 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
             ? new Original(reader.GetInt64(0), (TransactionKind)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2))
             : null;
     }
+
+    private bool TouchesCallerProgram(WriteSession session) =>
+        session.Scalar(
+            "SELECT 1 FROM transactions t JOIN postings p ON p.sequence = t.sequence " +
+            "WHERE t.transaction_id = $id AND p.program_code = $program LIMIT 1",
+            ("$id", TransactionId), ("$program", ProgramCode)) is not null;
 
     private static string? FindReversal(WriteSession session, long sequence)
     {

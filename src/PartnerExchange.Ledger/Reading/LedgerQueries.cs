@@ -221,7 +221,8 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     private static TransactionView ToView(TransactionRow t, PostingRow p, string programCode) =>
         new(t.TransactionId, t.Sequence, (TransactionKind)t.Kind, programCode, p.MemberNumber, p.AmountPoints, t.AccrualReason,
-            t.Reference, Time.FromMicros(t.CreatedAtMicros), t.ReversesTransactionId,
+            // A partner's reference is its own; the other side of a conversion never sees it.
+            t.RequesterProgramCode == programCode ? t.Reference : "", Time.FromMicros(t.CreatedAtMicros), t.ReversesTransactionId,
             // The counterparty of a conversion seen from its destination is the requester.
             t.RequesterProgramCode == programCode ? t.CounterpartyProgramCode : t.RequesterProgramCode,
             t.RateVersion, t.RequesterProgramCode == programCode ? t.FeePoints : 0);

@@ -41,8 +41,11 @@ public sealed record IdempotencyScope(
 /// </summary>
 public sealed record StoredResponse(bool IsRefusal, byte[] Payload);
 
-/// <summary>The writer's answer: the stored response, and whether it is a replay of an earlier request.</summary>
-public sealed record WriteReceipt(StoredResponse Response, bool Replayed);
+/// <summary>
+/// The writer's answer: the response, whether it replays an earlier request, and whether it was recorded
+/// against the key (a refusal of bad input is not, so the corrected request may reuse the key).
+/// </summary>
+public sealed record WriteReceipt(StoredResponse Response, bool Replayed, bool Recorded = true);
 
 /// <summary>Thrown when the write queue is full; the caller should retry after a short delay.</summary>
 public sealed class LedgerBusyException() : Exception("The ledger's write queue is full.");

@@ -149,16 +149,20 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         var sequenceMark = _session.PeekSequence();
         try
         {
-            var response = pending.Run(_session);
-            if (response.IsRefusal)
+            var (response, refusal) = pending.Run(_session);
+            if (refusal is not null)
             {
                 // A refusal leaves no trace but its idempotency record: the same retry gets the same answer.
                 _session.Execute("ROLLBACK TO request");
                 _session.RewindSequence(sequenceMark);
             }
-            IdempotencyRecords.Insert(_session, scope, response);
+            var recorded = refusal is null || !ErrorReasons.IsInputError(refusal.Value);
+            if (recorded)
+            {
+                IdempotencyRecords.Insert(_session, scope, response);
+            }
             _session.Execute("RELEASE request");
-            return new WriteReceipt(response, Replayed: false);
+            return new WriteReceipt(response, Replayed: false, recorded);
         }
         catch
         {
@@ -189,7 +193,8 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         public TaskCompletionSource<Outcome<WriteReceipt>> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public abstract StoredResponse Run(WriteSession session);
+        /// <summary>Executes the command: the encoded response, and the reason when it was refused.</summary>
+        public abstract (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session);
     }
 
     private sealed class PendingWrite<TResult>(
@@ -198,10 +203,10 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         Func<Outcome<TResult>, StoredResponse> encode,
         CancellationToken cancellationToken) : PendingWrite(scope, cancellationToken)
     {
-        public override StoredResponse Run(WriteSession session)
+        public override (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session)
         {
-            var response = encode(command.Execute(session));
-            return response;
+            var outcome = command.Execute(session);
+            return (encode(outcome), outcome.IsSuccess ? null : outcome.Refusal.Reason);
         }
     }
 }

@@ -38,7 +38,9 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     internal void StartRequest(IdempotencyScope request)
     {
         Request = request;
-        Now = clock.GetUtcNow();
+        // Whole microseconds, the precision stored, so a response and a later read show the same time.
+        var now = clock.GetUtcNow();
+        Now = now.AddTicks(-(now.UtcTicks % 10));
     }
 
     /// <summary>Takes the next gap-free sequence number; a rolled-back request hands it back to the next one.</summary>

@@ -56,8 +56,7 @@ internal static class RpcErrors
 
     public static StatusCode CodeFor(ErrorReason reason) => reason switch
     {
-        ErrorReason.ValidationFailed or ErrorReason.SameProgram or ErrorReason.CurrencyMismatch or ErrorReason.QuoteInvalid
-            or ErrorReason.QuoteMismatch or ErrorReason.InvalidPageToken => StatusCode.InvalidArgument,
+        _ when ErrorReasons.IsInputError(reason) => StatusCode.InvalidArgument,
         ErrorReason.ApiKeyMissing or ErrorReason.ApiKeyInvalid => StatusCode.Unauthenticated,
         ErrorReason.OperatorKeyRequired or ErrorReason.PartnerKeyRequired => StatusCode.PermissionDenied,
         ErrorReason.PartnerNotFound or ErrorReason.MemberNotFound or ErrorReason.DestinationMemberNotFound

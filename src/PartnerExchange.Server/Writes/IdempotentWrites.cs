@@ -74,7 +74,9 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache ca
         }
         if (holdsMarker)
         {
-            await cache.CompleteAsync(scope, lookup.Token, outcome.Value.Response).ConfigureAwait(false);
+            await (outcome.Value.Recorded
+                ? cache.CompleteAsync(scope, lookup.Token, outcome.Value.Response)
+                : cache.AbandonAsync(scope, lookup.Token)).ConfigureAwait(false);
         }
         return outcome.Value.Response;
     }

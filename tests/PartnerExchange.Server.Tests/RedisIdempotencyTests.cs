@@ -1,0 +1,144 @@
+using Google.Protobuf;
+using Google.Rpc;
+using Grpc.Core;
+using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.V1;
+using StackExchange.Redis;
+
+namespace PartnerExchange.Server.Tests;
+
+/// <summary>The Redis fast path of idempotency, against the assembly's real redis-server.</summary>
+public sealed class RedisIdempotencyTests(RunningExchange exchange) : IntegrationTest(exchange), IDisposable
+{
+    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(RedisServer.Shared.Configuration + ",allowAdmin=true");
+
+    public void Dispose() => _redis.Dispose();
+
+    [Fact]
+    public async Task Accrue_Completed_StoresResponseInRedisUnderPartnerHashTag()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var key = Guid.NewGuid().ToString("N");
+
+        var response = await shop.Points.AccrueAsync(Accrual(member, key));
+
+        var redisKey = FindKey(shop.ProgramCode, key);
+        var record = (await _redis.GetDatabase().HashGetAllAsync(redisKey)).ToDictionary(e => (string)e.Name!, e => e.Value);
+        Assert.Equal("completed", (string?)record["state"]);
+        Assert.Equal(response.ToByteArray(), (byte[])record["response"]!);
+        Assert.Contains($":{{{shop.ProgramCode}}}:idem:", (string?)redisKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accrue_Completed_KeepsRecordForTheConfiguredDay()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var key = Guid.NewGuid().ToString("N");
+
+        await shop.Points.AccrueAsync(Accrual(member, key));
+
+        var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync(FindKey(shop.ProgramCode, key));
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+    }
+
+    [Fact]
+    public async Task Accrue_FailedValidation_LeavesNoRecord()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var key = Guid.NewGuid().ToString("N");
+
+        await RpcAssert.InvalidAsync(() => shop.Points.AccrueAsync(Accrual("bad member!", key)), "member_number");
+
+        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem:{key}"));
+    }
+
+    [Fact]
+    public async Task Accrue_RecordRunningInRedis_AnswersAbortedWithRetryInfo()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var first = await shop.Points.AccrueAsync(Accrual(member, key));
+        // Turn the completed record back into an in-flight one, as a request still running would leave it.
+        await _redis.GetDatabase().HashSetAsync(FindKey(shop.ProgramCode, key), "state", "running");
+
+        var error = await RpcAssert.FailsAsync(StatusCode.Aborted, "REQUEST_IN_PROGRESS", () => shop.Points.AccrueAsync(Accrual(member, key)));
+
+        Assert.NotNull(error.GetRpcStatus()?.GetDetail<RetryInfo>());
+        Assert.Equal(first.BalancePoints, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task Accrue_FiftySimultaneousIdenticalRequests_PostOnceAndAnswerOriginalOrAborted()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var request = Accrual(member, Guid.NewGuid().ToString("N"));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            try
+            {
+                return (Response: await shop.Points.AccrueAsync(request), Error: (RpcException?)null);
+            }
+            catch (RpcException error)
+            {
+                return (Response: (AccrueResponse?)null, Error: error);
+            }
+        }));
+
+        var responses = outcomes.Where(o => o.Response is not null).Select(o => o.Response!).ToList();
+        Assert.NotEmpty(responses);
+        Assert.Single(responses.Select(r => r.ToByteArray()).Select(Convert.ToBase64String).Distinct());
+        Assert.All(outcomes.Where(o => o.Error is not null), o =>
+        {
+            Assert.Equal(StatusCode.Aborted, o.Error!.StatusCode);
+            Assert.Equal("REQUEST_IN_PROGRESS", RpcAssert.ReasonOf(o.Error));
+        });
+        Assert.Equal(100, await shop.BalanceAsync(member));
+        var history = await shop.Points.ListTransactionsAsync(new ListTransactionsRequest { MemberNumber = member });
+        Assert.Single(history.Transactions);
+    }
+
+    [Fact]
+    public async Task Accrue_ReplayAfterRedisForgot_ReturnsOriginalFromLedger()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var request = Accrual(member, Guid.NewGuid().ToString("N"));
+        var first = await shop.Points.AccrueAsync(request);
+        await _redis.GetDatabase().KeyDeleteAsync(FindKey(shop.ProgramCode, request.IdempotencyKey));
+
+        var replay = await shop.Points.AccrueAsync(request);
+
+        Assert.Equal(first.ToByteArray(), replay.ToByteArray());
+        Assert.Equal(100, await shop.BalanceAsync(member));
+        // The ledger's answer refills the fast path for the next retry.
+        Assert.Equal("completed", (string?)await _redis.GetDatabase().HashGetAsync(FindKey(shop.ProgramCode, request.IdempotencyKey), "state"));
+    }
+
+    [Fact]
+    public async Task Accrue_SameKeyDifferentRequestAfterRedisForgot_LedgerRefusesReuse()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var request = Accrual(member, Guid.NewGuid().ToString("N"));
+        await shop.Points.AccrueAsync(request);
+        await _redis.GetDatabase().KeyDeleteAsync(FindKey(shop.ProgramCode, request.IdempotencyKey));
+        var different = request.Clone();
+        different.Points = 7;
+
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED", () => shop.Points.AccrueAsync(different));
+
+        // The refused request leaves no marker behind that would block the original's retries.
+        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem:{request.IdempotencyKey}"));
+    }
+
+    private static AccrueRequest Accrual(string member, string key) =>
+        new() { IdempotencyKey = key, MemberNumber = member, Points = 100, Reason = AccrualReason.Referral };
+
+    private RedisKey FindKey(string programCode, string idempotencyKey) =>
+        _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem:{idempotencyKey}").Single();
+}
