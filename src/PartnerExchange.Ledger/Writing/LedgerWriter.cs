@@ -62,6 +62,13 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         {
             throw new LedgerBusyException();
         }
+        // A caller that goes away while queued is released at once; the writer then skips its request.
+        // (Once executing, a request runs to its commit and a retry with the key replays it.)
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+            pending.Completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
         return pending.Completion.Task;
     }
 
@@ -81,9 +88,20 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                 }
                 group.Add(pending);
             }
-            if (group.Count > 0)
+            if (group.Count == 0)
+            {
+                continue;
+            }
+            try
             {
                 CommitGroup(group);
+            }
+            catch (Exception ex)
+            {
+                // CommitGroup settles every request itself; reaching here is a bug. Fail the group loudly and
+                // keep the writer alive, so one bug never turns into every later write hanging.
+                LogGroupFailed(ex, group.Count);
+                group.ForEach(pending => pending.Completion.TrySetException(ex));
             }
         }
     }
@@ -103,10 +121,10 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                     {
                         results[i] = ExecuteOne(group[i]);
                     }
-                    catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 11 or 13 })
+                    catch (Exception ex) when (ex is not GroupAbortedException && !AbortsTransaction(ex))
                     {
-                        // A broken request (a bug, not a refusal) fails alone; I/O, corruption and full-disk
-                        // errors (SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL) fail the whole group below.
+                        // A broken request (a bug, not a refusal) fails alone; errors after which SQLite may
+                        // have rolled the whole transaction back fail the whole group below.
                         failures[i] = ex;
                         LogRequestFailed(ex, group[i].Scope.Method);
                     }
@@ -164,14 +182,33 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             _session.Execute("RELEASE request");
             return new WriteReceipt(response, Replayed: false, recorded);
         }
-        catch
+        catch (Exception ex) when (!AbortsTransaction(ex))
         {
-            _session.Execute("ROLLBACK TO request");
-            _session.Execute("RELEASE request");
+            try
+            {
+                _session.Execute("ROLLBACK TO request");
+                _session.Execute("RELEASE request");
+            }
+            catch (Exception rollbackError)
+            {
+                // The transaction is gone with the savepoint: nothing of the group may be acknowledged.
+                throw new GroupAbortedException(ex, rollbackError);
+            }
             _session.RewindSequence(sequenceMark);
             throw;
         }
     }
+
+    /// <summary>
+    /// SQLite errors after which the whole transaction may have been rolled back (SQLITE_BUSY, NOMEM,
+    /// INTERRUPT, IOERR, CORRUPT, FULL): the group cannot go on.
+    /// </summary>
+    private static bool AbortsTransaction(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 7 or 9 or 10 or 11 or 13 };
+
+    private sealed class GroupAbortedException(Exception cause, Exception rollbackError)
+        : Exception("A request failed and its savepoint could not be rolled back; the group is abandoned.",
+            new AggregateException(cause, rollbackError));
 
     public async ValueTask DisposeAsync()
     {
@@ -206,7 +243,12 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         public override (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session)
         {
             var outcome = command.Execute(session);
-            return (encode(outcome), outcome.IsSuccess ? null : outcome.Refusal.Reason);
+            var response = encode(outcome);
+            if (response.IsRefusal == outcome.IsSuccess)
+            {
+                throw new InvalidOperationException("The encoded response contradicts the command's outcome.");
+            }
+            return (response, outcome.IsSuccess ? null : outcome.Refusal.Reason);
         }
     }
 }

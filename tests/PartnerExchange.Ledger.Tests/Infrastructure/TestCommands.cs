@@ -64,3 +64,12 @@ internal sealed record ExplodingAccrual(string ProgramCode, string MemberNumber,
         throw new InvalidOperationException("The exploding command broke after writing.");
     }
 }
+
+/// <summary>Fails as SQLite does when the disk is full (SQLITE_FULL), which must fail the whole group.</summary>
+internal sealed record DiskFull : LedgerCommand<int>
+{
+    public const int SqliteFull = 13;
+
+    internal override Outcome<int> Execute(WriteSession session) =>
+        throw new Microsoft.Data.Sqlite.SqliteException("database or disk is full", SqliteFull);
+}

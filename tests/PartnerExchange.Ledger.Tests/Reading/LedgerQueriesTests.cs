@@ -176,8 +176,26 @@ public sealed class LedgerQueriesTests : LedgerTest
         Assert.Equal("h1", conversion.MemberNumber);
         Assert.Equal(80, conversion.Points);
         Assert.Equal(Air, conversion.CounterpartyProgramCode);
-        // The fee is the source member's; the destination does not see it.
+        // The fee and the reference are the source partner's; the destination sees neither.
         Assert.Equal(0, conversion.FeePoints);
+        Assert.Equal("", conversion.Reference);
+    }
+
+    [Fact]
+    public async Task ListTransactionsAsync_ClockBetweenMicroseconds_ShowsTheTimeTheWriteAnswered()
+    {
+        Ledger.Clock.Advance(TimeSpan.FromTicks(7));
+        TransactionView? answered = null;
+        await Ledger.Writer.WriteAsync(Scope(Air, "odd-time"), Ledger.AccrueCommand(Air, "m2", 1), outcome =>
+        {
+            answered = outcome.Value.Transaction;
+            return Responses.Encode(outcome);
+        }, default);
+
+        var listed = await ListAsync(Filter() with { Limit = 1 });
+
+        Assert.NotNull(answered);
+        Assert.Equal(answered.CreatedAt, Assert.Single(listed).CreatedAt);
     }
 
     private Task<IReadOnlyList<TransactionView>> ListAsync(TransactionFilter filter) =>

@@ -23,7 +23,7 @@ public sealed class CancellationTests : LedgerTest
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
         Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions"));
-        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records WHERE principal = $p", ("$p", Air)));
+        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records WHERE principal = $p AND idempotency_key = 'k'", ("$p", Air)));
     }
 
     [Fact]

@@ -68,7 +68,6 @@ public sealed class IdempotencyTests : LedgerTest
 
         Assert.False(reused.IsSuccess);
         Assert.Equal(ErrorReason.IdempotencyKeyReused, reused.Refusal.Reason);
-        Assert.Equal(TestMethod, reused.Refusal.Metadata["original_method"]);
         Assert.Equal(1, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions"));
         Assert.Equal(100, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
         Assert.Equal(1, await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records WHERE principal = $p AND idempotency_key = 'k'", ("$p", Air)));
@@ -85,7 +84,6 @@ public sealed class IdempotencyTests : LedgerTest
         var reused = await Ledger.Submit(Scope(Air, "k", method: "/px/Redeem", fingerprint: "same"), new Redeem(Air, "m1", 10, "r"));
 
         Assert.Equal(ErrorReason.IdempotencyKeyReused, reused.Refusal.Reason);
-        Assert.Equal("/px/Accrue", reused.Refusal.Metadata["original_method"]);
         Assert.Equal(100, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
     }
 
@@ -123,6 +121,31 @@ public sealed class IdempotencyTests : LedgerTest
         Assert.Equal(1_000, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
         Assert.Equal(1, await Ledger.ScalarAsync(
             "SELECT is_refusal FROM idempotency_records WHERE principal = $p AND idempotency_key = 'redeem-50'", ("$p", Air)));
+    }
+
+    [Fact]
+    public async Task WriteAsync_RefusalAboutTheExchangeState_IsRecorded()
+    {
+        var refused = (await Ledger.Submit(Scope(Air, "k"), new Redeem(Air, "m1", 50, "r"))).Value;
+
+        Assert.True(refused.Recorded);
+        Assert.Equal(1, await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records WHERE principal = $p AND idempotency_key = 'k'", ("$p", Air)));
+    }
+
+    [Fact]
+    public async Task WriteAsync_RefusalOfBadInput_NotRecordedSoTheCorrectedRequestMayReuseTheKey()
+    {
+        // AIR has no earn rule, so a purchase cannot be turned into points: CURRENCY_MISMATCH, an input error.
+        var purchase = new Accrue(Air, "m1", null, 10_000, "USD", 1, "purchase", Ledger.Options.MaxPointsPerTransaction);
+        var refused = (await Ledger.Submit(Scope(Air, "k", fingerprint: "purchase"), purchase)).Value;
+
+        var corrected = (await Ledger.Submit(Scope(Air, "k", fingerprint: "points"), Ledger.AccrueCommand(Air, "m1", 100))).Value;
+
+        Assert.Equal(ErrorReason.CurrencyMismatch, Responses.ReasonOf(refused.Response));
+        Assert.False(refused.Recorded);
+        Assert.False(corrected.Replayed);
+        Assert.True(corrected.Recorded);
+        Assert.Equal(1, Responses.SequenceOf(corrected.Response));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Commands;
@@ -14,6 +15,7 @@ namespace PartnerExchange.Ledger.Tests.Writing;
 public sealed class RequestFailureTests : LedgerTest
 {
     private const int RequestFailedEventId = 2001;
+    private const int GroupFailedEventId = 2002;
 
     public override async Task InitializeAsync()
     {
@@ -82,16 +84,38 @@ public sealed class RequestFailureTests : LedgerTest
     }
 
     [Fact]
-    public async Task WriteAsync_RefusedCommandWhoseEncoderDoesNotFlagTheRefusal_StillLeavesNoTransaction()
+    public async Task WriteAsync_EncoderContradictingARefusal_FailsLoudlyAndLeavesNoTrace()
     {
-        // "A refusal undoes everything the command wrote" (LedgerCommand): it is the command's outcome that
-        // refuses, whatever the caller's encoder makes of it.
-        var outcome = await Ledger.Writer.WriteAsync(
+        // An encoder that stores a refusal as a success would make the stored response contradict the
+        // ledger: a programmer error, refused loudly, with everything the command wrote undone.
+        var recordsBefore = await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records");
+        var write = Ledger.Writer.WriteAsync(
             Scope(Air, "redeem"), new Redeem(Air, "m1", 50, "unaffordable"), _ => new StoredResponse(false, []), default);
 
-        Assert.True(outcome.IsSuccess);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => write);
         Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions"));
+        Assert.Equal(recordsBefore, await Ledger.ScalarAsync("SELECT COUNT(*) FROM idempotency_records"));
+        var logged = Assert.Single(Ledger.Log.TakeErrors());
+        Assert.Equal(LogLevel.Critical, logged.Level);
         Assert.Equal(1, Responses.SequenceOf(await Ledger.AccrueAsync(Air, "m1", 10)));
+    }
+
+    [Fact]
+    public async Task WriteAsync_DiskFullInsideAGroup_WholeGroupFailsAndNothingCommits()
+    {
+        var (before, full, after) = await AroundAsync(() => Ledger.Submit(Air, new DiskFull()));
+
+        // SQLITE_FULL is not one request's fault: no request of the group is acknowledged.
+        foreach (var write in new[] { before, full, after })
+        {
+            var failure = await Assert.ThrowsAsync<SqliteException>(() => write);
+            Assert.Equal(DiskFull.SqliteFull, failure.SqliteErrorCode);
+        }
+        Assert.Equal(0, await Ledger.ScalarAsync("SELECT COUNT(*) FROM transactions"));
+        var failed = Assert.Single(Ledger.Log.TakeErrors());
+        Assert.Equal((LogLevel.Error, GroupFailedEventId), (failed.Level, failed.EventId.Id));
+        // The writer carries on with the next group, from sequence 1.
+        Assert.Equal(1, Responses.SequenceOf(await Ledger.AccrueAsync(Air, "m1", 5)));
     }
 
     /// <summary>Queues the middle request between accruals of 10 and 20 points, all three in one group.</summary>
