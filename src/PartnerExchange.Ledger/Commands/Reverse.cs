@@ -35,6 +35,12 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
             return Refusal.Of(ErrorReason.AlreadyReversed, "The transaction has already been reversed.",
                 ("reversal_transaction_id", reversalId));
         }
+        // Undoing a conversion moves points in the destination program too, which a suspension forbids.
+        if (original.CounterpartyProgramCode is { } counterparty
+            && Partners.Active(session, counterparty, side: "destination") is { IsSuccess: false } suspended)
+        {
+            return suspended.Refusal;
+        }
         var header = new NewTransaction(
             TransactionKind.Reversal, ProgramCode, Reference, ReversesSequence: original.Sequence,
             ReversesTransactionId: TransactionId, CounterpartyProgramCode: original.CounterpartyProgramCode);
