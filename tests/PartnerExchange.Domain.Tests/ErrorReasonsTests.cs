@@ -15,7 +15,7 @@ public class ErrorReasonsTests
             "RateNotConfigured", "BelowMinimum", "AboveMaximum", "NotAnIncrement", "SameProgram",
             "CurrencyMismatch", "QuoteInvalid", "QuoteExpired", "QuoteMismatch", "TransactionNotFound",
             "AlreadyReversed", "NotReversible", "IdempotencyKeyReused", "RequestInProgress", "ApiKeyNotFound",
-            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal",
+            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy",
         ];
 
         Assert.Equal(expected, Enum.GetNames<ErrorReason>());
@@ -63,6 +63,7 @@ public class ErrorReasonsTests
     [InlineData(ErrorReason.DestinationMemberNotFound, "DESTINATION_MEMBER_NOT_FOUND")]
     [InlineData(ErrorReason.RateAllowsArbitrage, "RATE_ALLOWS_ARBITRAGE")]
     [InlineData(ErrorReason.Internal, "INTERNAL")]
+    [InlineData(ErrorReason.ExchangeBusy, "EXCHANGE_BUSY")]
     public void Code_KnownReason_IsTheDocumentedString(ErrorReason reason, string expected)
     {
         Assert.Equal(expected, ErrorReasons.Code(reason));
@@ -70,7 +71,7 @@ public class ErrorReasonsTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(33)]
+    [InlineData(34)]
     public void Code_UndefinedValue_Throws(int value)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ErrorReasons.Code((ErrorReason)value));

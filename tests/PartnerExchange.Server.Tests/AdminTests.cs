@@ -9,7 +9,7 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Server.Tests;
 
 /// <summary>The Admin service over the real server: partners, exchange rates and API keys.</summary>
-public sealed class AdminTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class AdminTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     private AdminService.AdminServiceClient Admin => Exchange.Admin();
 
@@ -469,7 +469,7 @@ public sealed class AdminTests(RunningExchange exchange) : IntegrationTest(excha
         var created = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { IdempotencyKey = NewKey(), Role = ApiKeyRole.Operator, Label = "ops" });
         var admin = new AdminService.AdminServiceClient(Exchange.Channel.Intercept(m => WithKey(m, created.Secret)));
 
-        var listed = await admin.ListApiKeysAsync(new ListApiKeysRequest());
+        var listed = await admin.ListApiKeysAsync(new ListApiKeysRequest { PageSize = 500 });
 
         Assert.Equal(ApiKeyRole.Operator, created.ApiKey.Role);
         Assert.Empty(created.ApiKey.ProgramCode);

@@ -10,7 +10,7 @@ namespace PartnerExchange.Server.Tests;
 /// and the wall between partners — another program's members and transactions answer exactly like ones
 /// that do not exist.
 /// </summary>
-public sealed class AuthorizationTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class AuthorizationTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     private const string WellFormedUnknownKey = "pxk_0123456789abcdef_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

@@ -6,7 +6,7 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Server.Tests;
 
 /// <summary>Conversions through the API: the documented maths, settlement, refusals and reversals.</summary>
-public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     public override async Task DisposeAsync()
     {
@@ -178,6 +178,41 @@ public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(
     }
 
     [Fact]
+    public async Task Convert_IntoUnknownProgram_IsPartnerNotFound()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 5_000);
+
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "PARTNER_NOT_FOUND", () => shop.Conversions.ConvertAsync(new ConvertRequest
+        {
+            IdempotencyKey = NewKey(),
+            SourceMemberNumber = buyer,
+            DestinationProgramCode = Exchange.NewProgramCode("NONE"),
+            DestinationMemberNumber = "someone",
+            SourcePoints = 1_000,
+        }));
+
+        Assert.Equal(5_000, await shop.BalanceAsync(buyer));
+    }
+
+    [Fact]
+    public async Task Convert_CallerSuspended_IsRefusedForCallerAndMovesNothing()
+    {
+        var (shop, air) = await PartnersAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800));
+        var (buyer, flyer) = await MembersAsync(shop, air, 5_000);
+        await Exchange.Admin().SuspendPartnerAsync(new SuspendPartnerRequest { IdempotencyKey = NewKey(), ProgramCode = shop.ProgramCode });
+
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "PARTNER_SUSPENDED",
+            () => shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 1_000)));
+
+        Assert.Equal("caller", RpcAssert.InfoOf(error)!.Metadata["side"]);
+        Assert.Equal(5_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(0, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
     public async Task Convert_OnlyReverseDirectionHasARate_IsRateNotConfigured()
     {
         var (shop, air) = await PartnersAsync();
@@ -251,7 +286,8 @@ public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(
     public async Task Reverse_Conversion_RestoresSourceTakesBackDestinationAndCancelsObligation()
     {
         var shop = await Exchange.CreatePartnerAsync();
-        var air = await Exchange.CreatePartnerAsync(pointPriceMicros: 12_345);
+        // 2,000 points at 1.25025 yen owe 2,500.5 yen: 2,501 yen, and the reversal must cancel exactly that.
+        var air = await Exchange.CreatePartnerAsync(pointPriceMicros: 1_250_250, currency: "JPY");
         await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800, fee: 15));
         var (buyer, flyer) = await MembersAsync(shop, air, 10_000);
         await air.AccrueAsync(flyer, 100);
@@ -265,10 +301,53 @@ public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(
         Assert.Equal(10_000, reversed.BalancePoints);
         Assert.Equal(10_000, await shop.BalanceAsync(buyer));
         Assert.Equal(100, await air.BalanceAsync(flyer));
+        Assert.Equal(2_501, converted.SettlementAmount.AmountMinor);
         var owed = LedgerInvariants.ObligationsBetween(Exchange.DatabasePath, shop.ProgramCode, air.ProgramCode);
         Assert.Equal(2, owed.Count);
         Assert.Equal(0, owed.AmountMicros);
         Assert.Equal(0, owed.AmountMinor);
+    }
+
+    [Fact]
+    public async Task Reverse_ConversionIntoSuspendedPartner_IsPartnerSuspendedAndMovesNothing()
+    {
+        var (shop, air) = await PartnersAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800));
+        var (buyer, flyer) = await MembersAsync(shop, air, 10_000);
+        var converted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 2_500));
+        await Exchange.Admin().SuspendPartnerAsync(new SuspendPartnerRequest { IdempotencyKey = NewKey(), ProgramCode = air.ProgramCode });
+
+        // admin.proto: a suspended partner's members' points cannot move; common.proto: PARTNER_SUSPENDED names
+        // the destination of a conversion with side=destination, and no points move.
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "PARTNER_SUSPENDED",
+            () => shop.Points.ReverseAsync(new ReverseRequest { IdempotencyKey = NewKey(), TransactionId = converted.Transaction.TransactionId }));
+
+        Assert.Equal("destination", RpcAssert.InfoOf(error)!.Metadata["side"]);
+        Assert.Equal(7_500, await shop.BalanceAsync(buyer));
+        Assert.Equal(2_000, await air.BalanceAsync(flyer));
+        Assert.Equal(1, LedgerInvariants.ObligationsBetween(Exchange.DatabasePath, shop.ProgramCode, air.ProgramCode).Count);
+    }
+
+    [Fact]
+    public async Task ListTransactions_OfDestinationProgramAfterReversal_ShowsPointsTakenBack()
+    {
+        var (shop, air) = await PartnersAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800, fee: 15));
+        var (buyer, flyer) = await MembersAsync(shop, air, 10_000);
+        var converted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 2_500));
+        var reversed = await shop.Points.ReverseAsync(new ReverseRequest { IdempotencyKey = NewKey(), TransactionId = converted.Transaction.TransactionId });
+
+        var listed = await air.Points.ListTransactionsAsync(new ListTransactionsRequest { MemberNumber = flyer });
+        var account = await air.Points.GetAccountAsync(new GetAccountRequest { MemberNumber = flyer });
+
+        Assert.Equal(2, listed.Transactions.Count);
+        var seen = listed.Transactions[0];
+        Assert.Equal(reversed.Transaction.TransactionId, seen.TransactionId);
+        Assert.Equal(TransactionKind.Reversal, seen.Kind);
+        Assert.Equal(converted.Transaction.TransactionId, seen.ReversedTransactionId);
+        Assert.Equal(-2_000, seen.Points);
+        Assert.Equal(shop.ProgramCode, seen.CounterpartyProgramCode);
+        Assert.Equal((2_000L, 2_000L, 0L), (account.Totals.ConvertedInPoints, account.Totals.ReversalDebitPoints, account.BalancePoints));
     }
 
     [Fact]
@@ -343,6 +422,34 @@ public sealed class ConversionTests(RunningExchange exchange) : IntegrationTest(
     }
 
     [Fact]
+    public async Task ListRates_SmallPages_FollowTokensToEveryRate()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var destinations = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var partner = await Exchange.CreatePartnerAsync();
+            await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, partner, 1000, 800));
+            destinations.Add(partner.ProgramCode);
+        }
+
+        var listed = new List<string>();
+        var request = new ListRatesRequest { PageSize = 2 };
+        var pages = 0;
+        do
+        {
+            var page = await shop.Conversions.ListRatesAsync(request);
+            listed.AddRange(page.Rates.Select(r => r.ToProgramCode));
+            request.PageToken = page.NextPageToken;
+            pages++;
+        }
+        while (request.PageToken.Length > 0 && pages < 10);
+
+        Assert.Equal(2, pages);
+        Assert.Equal(destinations.Order(StringComparer.Ordinal), listed);
+    }
+
+    [Fact]
     public async Task Convert_RoundTripThereAndBack_NeverGainsPoints()
     {
         var (shop, air) = await PartnersAsync();
@@ -395,8 +502,13 @@ internal static class ConversionRequests
 {
     /// <summary>
     /// An enabled rate with the smallest valid minimum (worth one destination point), a large maximum,
-    /// increment 1 and no bonus.
+    /// increment 1 and no bonus, in effect from a second ago.
     /// </summary>
+    /// <remarks>
+    /// Backdated because Quote looks rates up at whole milliseconds while versions take effect to the
+    /// microsecond: a quote made within the millisecond a version took effect does not see it yet. Later
+    /// versions of a direction are set later, so they are still the current ones.
+    /// </remarks>
     public static SetExchangeRateRequest Rate(TestPartner from, TestPartner to, long fromPoints, long toPoints, long fee = 0) => new()
     {
         IdempotencyKey = Guid.NewGuid().ToString("N"),
@@ -408,6 +520,7 @@ internal static class ConversionRequests
         MaxSourcePoints = 1_000_000_000,
         IncrementPoints = 1,
         MemberFeePoints = fee,
+        EffectiveTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-1)),
         Enabled = true,
     };
 

@@ -10,7 +10,7 @@ namespace PartnerExchange.Server.Tests;
 /// Exactly-once writes: a key replays its first answer (success or refusal) byte for byte, a key is bound
 /// to one request of one method of one partner, and requests that fail validation are never recorded.
 /// </summary>
-public sealed class IdempotencyTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class IdempotencyTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     [Fact]
     public async Task Accrue_SameKeyAndRequest_ReturnsIdenticalResponseBytes()

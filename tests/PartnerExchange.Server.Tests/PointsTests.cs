@@ -5,7 +5,7 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Server.Tests;
 
 /// <summary>The Points service over the real server: enrolment, accrual, redemption, reversal and reads.</summary>
-public sealed class PointsTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class PointsTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     /// <summary>The default Ledger:MaxPointsPerTransaction.</summary>
     private const long MaxPointsPerTransaction = 1_000_000_000_000;

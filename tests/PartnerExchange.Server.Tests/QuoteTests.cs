@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using PartnerExchange.Server.Tests.Infrastructure;
 using PartnerExchange.V1;
@@ -7,7 +8,7 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Server.Tests;
 
 /// <summary>Quotes: they price exactly as Convert does, and a quote id locks its terms for its caller only.</summary>
-public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     public override async Task DisposeAsync()
     {
@@ -67,6 +68,33 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
         Assert.Equal((1L, 802L), (quoted.RateVersion, quoted.DestinationPoints));
         Assert.Equal((2L, 501L), (unquoted.RateVersion, unquoted.DestinationPoints));
         Assert.Equal(802 + 501, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteAfterBonusWindowClosed_KeepsQuotedBonus()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var air = await Exchange.CreatePartnerAsync();
+        var rate = ConversionRequests.Rate(shop, air, 1000, 800);
+        var windowEnd = DateTimeOffset.UtcNow.AddSeconds(1);
+        (rate.BonusBasisPoints, rate.BonusStartTime, rate.BonusEndTime) =
+            (2550, Timestamp.FromDateTimeOffset(windowEnd.AddHours(-1)), Timestamp.FromDateTimeOffset(windowEnd));
+        await Exchange.SetExchangeRateAsync(rate);
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 10_000);
+        var flyer = await air.EnrollAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1003 });
+        // Wait for the window to close (a wait, not a timing assertion).
+        await Task.Delay(windowEnd - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100));
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1003);
+        request.QuoteId = quote.QuoteId;
+        var quoted = await shop.Conversions.ConvertAsync(request);
+        var unquoted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 1003));
+
+        Assert.Equal(204, quote.BonusPoints);
+        Assert.Equal((204L, 1006L), (quoted.BonusPoints, quoted.DestinationPoints));
+        Assert.Equal((0L, 802L), (unquoted.BonusPoints, unquoted.DestinationPoints));
     }
 
     [Fact]
@@ -145,6 +173,76 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
         Assert.Equal(0, await air.BalanceAsync(flyer));
     }
 
+    [Fact]
+    public async Task Quote_ByDefault_LocksTermsForSixtySeconds()
+    {
+        var (shop, air, _, _) = await SetUpAsync();
+
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+
+        Assert.Equal(TimeSpan.FromSeconds(60), quote.ExpireTime.ToDateTimeOffset() - quote.QuoteTime.ToDateTimeOffset());
+    }
+
+    [Theory]
+    [InlineData(1_001, "NOT_AN_INCREMENT", "increment_points", "10")]
+    [InlineData(90, "BELOW_MINIMUM", "minimum_points", "100")]
+    [InlineData(10_010, "ABOVE_MAXIMUM", "maximum_points", "10000")]
+    public async Task Quote_OutsideRateLimits_IsRefusedAsConvertWouldBe(long sourcePoints, string reason, string key, string value)
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var air = await Exchange.CreatePartnerAsync();
+        var rate = ConversionRequests.Rate(shop, air, 1000, 800);
+        (rate.MinSourcePoints, rate.MaxSourcePoints, rate.IncrementPoints) = (100, 10_000, 10);
+        await Exchange.SetExchangeRateAsync(rate);
+
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, reason,
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = sourcePoints }));
+
+        Assert.Equal(value, RpcAssert.InfoOf(error)!.Metadata[key]);
+    }
+
+    [Fact]
+    public async Task Quote_RateSwitchedOff_IsRateNotConfigured()
+    {
+        var (shop, air, _, _) = await SetUpAsync();
+        var off = ConversionRequests.Rate(shop, air, 1000, 800);
+        off.Enabled = false;
+        await Exchange.SetExchangeRateAsync(off);
+
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "RATE_NOT_CONFIGURED",
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 }));
+    }
+
+    [Fact]
+    public async Task Quote_DestinationSuspended_IsPartnerSuspendedForDestination()
+    {
+        var (shop, air, _, _) = await SetUpAsync();
+        await Exchange.Admin().SuspendPartnerAsync(new SuspendPartnerRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), ProgramCode = air.ProgramCode });
+
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "PARTNER_SUSPENDED",
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 }));
+
+        Assert.Equal("destination", RpcAssert.InfoOf(error)!.Metadata["side"]);
+    }
+
+    [Fact]
+    public async Task Quote_UnknownDestination_IsPartnerNotFound()
+    {
+        var (shop, _, _, _) = await SetUpAsync();
+
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "PARTNER_NOT_FOUND",
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = Exchange.NewProgramCode("NONE"), SourcePoints = 1_000 }));
+    }
+
+    [Fact]
+    public async Task Quote_IntoOwnProgram_IsSameProgram()
+    {
+        var (shop, _, _, _) = await SetUpAsync();
+
+        await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "SAME_PROGRAM",
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = shop.ProgramCode, SourcePoints = 1_000 }));
+    }
+
     private async Task<(TestPartner Shop, TestPartner Air, string Buyer, string Flyer)> SetUpAsync(long fee = 0, int bonusBasisPoints = 0)
     {
         var shop = await Exchange.CreatePartnerAsync();
@@ -185,6 +283,7 @@ public sealed class ShortLivedQuoteTests(ShortQuoteExchange fixture) : Integrati
     {
         var (shop, air, buyer, flyer) = await SetUpAsync();
         var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+        Assert.Equal(TimeSpan.FromSeconds(1), quote.ExpireTime.ToDateTimeOffset() - quote.QuoteTime.ToDateTimeOffset());
         await Task.Delay(PastExpiry);
 
         var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);

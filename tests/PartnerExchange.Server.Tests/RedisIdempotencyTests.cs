@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace PartnerExchange.Server.Tests;
 
 /// <summary>The Redis fast path of idempotency, against the assembly's real redis-server.</summary>
-public sealed class RedisIdempotencyTests(RunningExchange exchange) : IntegrationTest(exchange), IDisposable
+public sealed class RedisIdempotencyTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>, IDisposable
 {
     private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(RedisServer.Shared.Configuration + ",allowAdmin=true");
 

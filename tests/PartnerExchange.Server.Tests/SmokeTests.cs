@@ -3,7 +3,7 @@ using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Tests;
 
-public sealed class SmokeTests(RunningExchange exchange) : IntegrationTest(exchange)
+public sealed class SmokeTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
 {
     [Fact]
     public async Task Convert_BetweenTwoPartners_MovesPointsAndRecordsSettlement()

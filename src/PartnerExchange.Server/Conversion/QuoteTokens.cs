@@ -20,14 +20,14 @@ internal sealed record QuoteClaim(
 internal sealed class QuoteTokens(byte[] signingKey)
 {
     public const string SettingName = "quote_signing_key";
-    private const string Version = "q1";
+    private const string Version = "q2";
 
     public string Issue(QuoteClaim claim)
     {
         var payload = string.Join('|', Version, claim.ProgramCode, claim.DestinationProgramCode,
             claim.SourcePoints.ToString(CultureInfo.InvariantCulture), claim.RateId.ToString(CultureInfo.InvariantCulture),
-            claim.QuotedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            claim.ExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            Micros(claim.QuotedAt).ToString(CultureInfo.InvariantCulture),
+            Micros(claim.ExpiresAt).ToString(CultureInfo.InvariantCulture));
         var bytes = Encoding.UTF8.GetBytes(payload);
         return Base64Url.EncodeToString(bytes) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(signingKey, bytes));
     }
@@ -59,8 +59,15 @@ internal sealed class QuoteTokens(byte[] signingKey)
         return parts.Length == 7 && parts[0] == Version
             ? new QuoteClaim(parts[1], parts[2], long.Parse(parts[3], CultureInfo.InvariantCulture),
                 long.Parse(parts[4], CultureInfo.InvariantCulture),
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[5], CultureInfo.InvariantCulture)),
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[6], CultureInfo.InvariantCulture)))
+                FromMicros(long.Parse(parts[5], CultureInfo.InvariantCulture)),
+                FromMicros(long.Parse(parts[6], CultureInfo.InvariantCulture)))
             : null;
     }
+
+    /// <summary>A time cut to whole microseconds, the precision a quote carries.</summary>
+    public static DateTimeOffset ToMicrosecond(DateTimeOffset time) => FromMicros(Micros(time));
+
+    private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 }

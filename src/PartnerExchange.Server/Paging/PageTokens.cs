@@ -61,14 +61,15 @@ internal static class PageTokens
         return decoded[(separator + 1)..];
     }
 
-    public static long SequenceCursor<TRequest>(TRequest request, string pageToken) where TRequest : IMessage<TRequest>
+    /// <summary>A numeric cursor (a sequence or a position), or <paramref name="firstPage"/> without a token.</summary>
+    public static long NumberCursor<TRequest>(TRequest request, string pageToken, long firstPage) where TRequest : IMessage<TRequest>
     {
         var cursor = Cursor(request, pageToken);
         if (cursor is null)
         {
-            return long.MaxValue;
+            return firstPage;
         }
-        return long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : throw Invalid();
+        return long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw Invalid();
     }
 
     private static string QueryHash<TRequest>(TRequest request) where TRequest : IMessage<TRequest>

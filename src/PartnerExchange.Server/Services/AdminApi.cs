@@ -82,7 +82,7 @@ internal sealed class AdminApi(
     public override async Task<ListExchangeRatesResponse> ListExchangeRates(ListExchangeRatesRequest request, ServerCallContext context)
     {
         request.Validate(options.Value);
-        var offset = PageTokens.Cursor(request, request.PageToken) is { } cursor && int.TryParse(cursor, out var parsed) ? parsed : 0;
+        var offset = (int)Math.Min(int.MaxValue, PageTokens.NumberCursor(request, request.PageToken, firstPage: 0));
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var rates = await queries.ListRatesAsync(NullIfEmpty(request.FromProgramCode), NullIfEmpty(request.ToProgramCode),
             request.IncludeHistory, clock.GetUtcNow(), context.CancellationToken);

@@ -10,6 +10,7 @@ using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.Server.Paging;
+using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Validation;
 using PartnerExchange.Server.Writes;
@@ -23,6 +24,7 @@ internal sealed class ConversionApi(
     IdempotentWrites writes,
     LedgerQueries queries,
     QuoteTokens quotes,
+    MemberVelocity velocity,
     TimeProvider clock,
     IOptions<ExchangeOptions> options,
     IOptions<LedgerOptions> ledger) : ConversionService.ConversionServiceBase
@@ -42,8 +44,9 @@ internal sealed class ConversionApi(
     {
         var caller = Caller.Of(context).Program;
         request.Validate(caller, ledger.Value.MaxPointsPerTransaction);
-        // Whole milliseconds, the precision a quote id carries, so Convert prices at exactly this instant.
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        // Whole microseconds, the precision of rate times and of a quote id, so Convert prices at exactly
+        // this instant and a rate that took effect a microsecond ago is already seen.
+        var now = QuoteTokens.ToMicrosecond(clock.GetUtcNow());
         await RequireActiveAsync(caller, "caller", context.CancellationToken);
         await RequireActiveAsync(request.DestinationProgramCode, "destination", context.CancellationToken);
         var rate = await queries.FindActiveRateAsync(caller, request.DestinationProgramCode, now, context.CancellationToken)
@@ -69,13 +72,14 @@ internal sealed class ConversionApi(
         };
     }
 
-    public override Task<ConvertResponse> Convert(ConvertRequest request, ServerCallContext context)
+    public override async Task<ConvertResponse> Convert(ConvertRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context).Program;
         request.Validate(caller, ledger.Value.MaxPointsPerTransaction);
+        await velocity.CheckAsync(context, request.SourceMemberNumber);
         var command = new ConvertPoints(caller, request.SourceMemberNumber, request.DestinationProgramCode,
             request.DestinationMemberNumber, request.SourcePoints, LockOf(request, caller), request.Reference);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, c => new ConvertResponse
+        return await writes.RunAsync(context, request, request.IdempotencyKey, command, c => new ConvertResponse
         {
             Transaction = c.Transaction.ToProto(),
             BalancePoints = c.BalancePoints,

@@ -8,6 +8,7 @@ using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.Server.Paging;
+using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Validation;
 using PartnerExchange.Server.Writes;
@@ -18,8 +19,8 @@ namespace PartnerExchange.Server.Services;
 
 /// <summary>The Points service: validate, map to one ledger command or query, map back.</summary>
 internal sealed class PointsApi(
-    IdempotentWrites writes, LedgerQueries queries, IOptions<ExchangeOptions> options, IOptions<LedgerOptions> ledger)
-    : PointsService.PointsServiceBase
+    IdempotentWrites writes, LedgerQueries queries, MemberVelocity velocity, IOptions<ExchangeOptions> options,
+    IOptions<LedgerOptions> ledger) : PointsService.PointsServiceBase
 {
     private long MaxPoints => ledger.Value.MaxPointsPerTransaction;
 
@@ -30,15 +31,16 @@ internal sealed class PointsApi(
         return writes.RunAsync(context, request, request.IdempotencyKey, command, m => new EnrollMemberResponse { Member = m.ToProto() });
     }
 
-    public override Task<AccrueResponse> Accrue(AccrueRequest request, ServerCallContext context)
+    public override async Task<AccrueResponse> Accrue(AccrueRequest request, ServerCallContext context)
     {
         request.Validate(MaxPoints);
+        await velocity.CheckAsync(context, request.MemberNumber);
         var isPurchase = request.AmountCase == AccrueRequest.AmountOneofCase.Purchase;
         var command = new Accrue(
             Caller.Of(context).Program, request.MemberNumber, isPurchase ? null : request.Points,
             isPurchase ? request.Purchase.AmountMinor : null, isPurchase ? request.Purchase.CurrencyCode : null,
             (int)request.Reason, request.Reference, MaxPoints);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return await writes.RunAsync(context, request, request.IdempotencyKey, command,
             r => new AccrueResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 
@@ -84,7 +86,7 @@ internal sealed class PointsApi(
         var pageSize = PageTokens.PageSize(request.PageSize, options.Value);
         var filter = new TransactionFilter(
             program, member, request.Kinds.Select(k => (DomainKind)(int)k).ToList(), request.StartTime?.ToDateTimeOffset(),
-            request.EndTime?.ToDateTimeOffset(), PageTokens.SequenceCursor(request, request.PageToken), pageSize + 1);
+            request.EndTime?.ToDateTimeOffset(), PageTokens.NumberCursor(request, request.PageToken, firstPage: long.MaxValue), pageSize + 1);
         var views = await queries.ListTransactionsAsync(filter, context.CancellationToken);
         var (page, next) = PageTokens.Slice(request, views, pageSize, v => v.Sequence.ToString(CultureInfo.InvariantCulture));
         return new ListTransactionsResponse { Transactions = { page.Select(v => v.ToProto()) }, NextPageToken = next };

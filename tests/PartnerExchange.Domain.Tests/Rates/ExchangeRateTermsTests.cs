@@ -37,11 +37,11 @@ public class ExchangeRateTermsTests
     [InlineData(1000, 800, 1000, 100_000, 500, 1_000_000_001, 0, null, null, "member_fee_points")]
     [InlineData(1000, 800, 1000, 100_000, 500, 0, -1, null, null, "bonus_basis_points")]
     [InlineData(1000, 800, 1000, 100_000, 500, 0, 100_001, null, null, "bonus_basis_points")]
-    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 0L, null, "bonus_ends_at")]
-    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, null, 0L, "bonus_starts_at")]
-    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 60L, 60L, "bonus_ends_at")]
-    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 60L, 0L, "bonus_ends_at")]
-    [InlineData(1000, 800, 1000, 100_000, 500, 0, 0, 0L, null, "bonus_ends_at")]
+    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 0L, null, "bonus_end_time")]
+    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, null, 0L, "bonus_start_time")]
+    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 60L, 60L, "bonus_end_time")]
+    [InlineData(1000, 800, 1000, 100_000, 500, 0, 2_500, 60L, 0L, "bonus_end_time")]
+    [InlineData(1000, 800, 1000, 100_000, 500, 0, 0, 0L, null, "bonus_end_time")]
     public void Validate_Rejects_InvalidField(
         long fromPoints, long toPoints, long minSource, long maxSource, long increment, long fee, int bonusBps, long? startsIn, long? endsIn, string field)
     {
@@ -60,7 +60,7 @@ public class ExchangeRateTermsTests
 
         string[] expected =
         [
-            "bonus_basis_points", "bonus_ends_at", "from_points", "increment_points", "max_source_points",
+            "bonus_basis_points", "bonus_end_time", "from_points", "increment_points", "max_source_points",
             "member_fee_points", "min_source_points", "to_points",
         ];
         Assert.Equal(expected, fields);

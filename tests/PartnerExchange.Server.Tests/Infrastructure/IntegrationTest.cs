@@ -4,7 +4,7 @@ namespace PartnerExchange.Server.Tests.Infrastructure;
 /// Base of integration tests: a test fails when the server logged an error while it ran (an unexpected
 /// exception on the server side is a bug even when the client saw a clean status).
 /// </summary>
-public abstract class IntegrationTest(RunningExchange exchange) : IClassFixture<RunningExchange>, IAsyncLifetime
+public abstract class IntegrationTest(RunningExchange exchange) : IAsyncLifetime
 {
     private int _errorsBefore;
 

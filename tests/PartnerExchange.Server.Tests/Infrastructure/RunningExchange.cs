@@ -53,6 +53,9 @@ public sealed class RunningExchange : IAsyncLifetime
             // Production runs with Redis, so do the tests: the assembly's shared server, a prefix per fixture.
             ["Redis:Configuration"] = RedisServer.Shared.Configuration,
             ["Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8],
+            // Many tests fire bursts at one member; the velocity limit has its own tests and fixtures.
+            ["RateLimits:MemberVelocity:RequestsPerSecond"] = "1000000",
+            ["RateLimits:MemberVelocity:Burst"] = "1000000",
         };
         foreach (var (key, value) in Settings)
         {
