@@ -108,4 +108,19 @@ public enum ErrorReason
 
     /// <summary>The exchange's write queue is full; the request was not queued and may be retried.</summary>
     ExchangeBusy,
+
+    /// <summary>A settlement period overlaps one already closed.</summary>
+    PeriodOverlaps,
+
+    /// <summary>A settlement period has not ended yet.</summary>
+    PeriodNotEnded,
+
+    /// <summary>No closed settlement period has this id.</summary>
+    PeriodNotFound,
+
+    /// <summary>No statement has this id.</summary>
+    StatementNotFound,
+
+    /// <summary>A payment exceeds the statement's outstanding amount.</summary>
+    Overpayment,
 }

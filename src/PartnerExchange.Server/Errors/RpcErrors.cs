@@ -60,13 +60,15 @@ internal static class RpcErrors
         ErrorReason.ApiKeyMissing or ErrorReason.ApiKeyInvalid => StatusCode.Unauthenticated,
         ErrorReason.OperatorKeyRequired or ErrorReason.PartnerKeyRequired => StatusCode.PermissionDenied,
         ErrorReason.PartnerNotFound or ErrorReason.MemberNotFound or ErrorReason.DestinationMemberNotFound
-            or ErrorReason.TransactionNotFound or ErrorReason.ApiKeyNotFound => StatusCode.NotFound,
+            or ErrorReason.TransactionNotFound or ErrorReason.ApiKeyNotFound or ErrorReason.PeriodNotFound
+            or ErrorReason.StatementNotFound => StatusCode.NotFound,
         ErrorReason.ProgramCodeTaken or ErrorReason.MemberAlreadyEnrolled => StatusCode.AlreadyExists,
         ErrorReason.PartnerSuspended or ErrorReason.InsufficientPoints or ErrorReason.BalanceOverflow
             or ErrorReason.RateNotConfigured or ErrorReason.BelowMinimum or ErrorReason.AboveMaximum
             or ErrorReason.NotAnIncrement or ErrorReason.QuoteExpired or ErrorReason.AlreadyReversed
             or ErrorReason.NotReversible or ErrorReason.IdempotencyKeyReused
-            or ErrorReason.RateAllowsArbitrage => StatusCode.FailedPrecondition,
+            or ErrorReason.RateAllowsArbitrage or ErrorReason.PeriodOverlaps or ErrorReason.PeriodNotEnded
+            or ErrorReason.Overpayment => StatusCode.FailedPrecondition,
         ErrorReason.RequestInProgress => StatusCode.Aborted,
         ErrorReason.RateLimited => StatusCode.ResourceExhausted,
         ErrorReason.ExchangeBusy => StatusCode.Unavailable,

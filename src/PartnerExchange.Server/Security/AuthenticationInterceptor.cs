@@ -14,6 +14,7 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : I
 {
     private const string OwnServicePrefix = "/partnerexchange.v1.";
     private const string AdminServicePrefix = "/partnerexchange.v1.AdminService/";
+    private const string SettlementServicePrefix = "/partnerexchange.v1.SettlementService/";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -21,6 +22,14 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : I
         ArgumentNullException.ThrowIfNull(continuation);
         await AuthenticateAsync(context).ConfigureAwait(false);
         return await continuation(request, context).ConfigureAwait(false);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        await AuthenticateAsync(context).ConfigureAwait(false);
+        return await continuation(requestStream, context).ConfigureAwait(false);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -45,7 +54,8 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : I
             throw RpcErrors.ToException(outcome.Refusal);
         }
         var caller = outcome.Value;
-        var wantsOperator = context.Method.StartsWith(AdminServicePrefix, StringComparison.Ordinal);
+        var wantsOperator = context.Method.StartsWith(AdminServicePrefix, StringComparison.Ordinal)
+            || context.Method.StartsWith(SettlementServicePrefix, StringComparison.Ordinal);
         if (wantsOperator && caller.Role != ApiKeyRole.Operator)
         {
             throw RpcErrors.ToException(Refusal.Of(ErrorReason.OperatorKeyRequired, "This RPC needs an operator key."));
