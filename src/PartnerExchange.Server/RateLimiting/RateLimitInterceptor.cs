@@ -1,7 +1,7 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Security;
 
 namespace PartnerExchange.Server.RateLimiting;
@@ -13,29 +13,12 @@ namespace PartnerExchange.Server.RateLimiting;
 /// </summary>
 internal sealed partial class RateLimitInterceptor(
     RequestLimiter limiter, PartnerLimits partnerLimits, IOptions<RateLimitOptions> options, ILogger<RateLimitInterceptor> logger)
-    : Interceptor
+    : CallStepInterceptor
 {
     /// <summary>The kind segment of bucket keys: <c>px:{PARTNER}:rl:&lt;class&gt;</c>.</summary>
     public const string KeyKind = "rl";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        await EnforceAsync(context).ConfigureAwait(false);
-        return await continuation(request, context).ConfigureAwait(false);
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        await EnforceAsync(context).ConfigureAwait(false);
-        await continuation(request, responseStream, context).ConfigureAwait(false);
-    }
-
-    private async Task EnforceAsync(ServerCallContext context)
+    protected override async Task BeforeCallAsync(ServerCallContext context)
     {
         // Only the exchange's own services authenticate a caller; health and reflection have none.
         var caller = Caller.TryOf(context);

@@ -1,8 +1,8 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Hosting;
 
 namespace PartnerExchange.Server.Security;
 
@@ -10,38 +10,13 @@ namespace PartnerExchange.Server.Security;
 /// Authenticates every call to the exchange's own services and checks the key's role against the
 /// service before anything else is looked at (permission before existence). Health and reflection stay open.
 /// </summary>
-internal sealed class AuthenticationInterceptor(Authenticator authenticator) : Interceptor
+internal sealed class AuthenticationInterceptor(Authenticator authenticator) : CallStepInterceptor
 {
     private const string OwnServicePrefix = "/partnerexchange.v1.";
     private const string AdminServicePrefix = "/partnerexchange.v1.AdminService/";
     private const string SettlementServicePrefix = "/partnerexchange.v1.SettlementService/";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        await AuthenticateAsync(context).ConfigureAwait(false);
-        return await continuation(request, context).ConfigureAwait(false);
-    }
-
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        await AuthenticateAsync(context).ConfigureAwait(false);
-        return await continuation(requestStream, context).ConfigureAwait(false);
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        await AuthenticateAsync(context).ConfigureAwait(false);
-        await continuation(request, responseStream, context).ConfigureAwait(false);
-    }
-
-    private async Task AuthenticateAsync(ServerCallContext context)
+    protected override async Task BeforeCallAsync(ServerCallContext context)
     {
         if (!context.Method.StartsWith(OwnServicePrefix, StringComparison.Ordinal))
         {
