@@ -47,6 +47,7 @@ public static class ExchangeHost
         app.MapGrpcService<PointsApi>();
         app.MapGrpcService<ConversionApi>();
         app.MapGrpcService<AdminApi>();
+        app.MapGrpcService<DiagnosticsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

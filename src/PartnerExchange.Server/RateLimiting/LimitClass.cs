@@ -38,6 +38,10 @@ internal static class MethodClasses
             ("ListRates", LimitClass.Reads),
             ("Quote", LimitClass.Quotes),
             ("Convert", LimitClass.Writes),
+        ]),
+        (DiagnosticsService.Descriptor,
+        [
+            ("Ping", LimitClass.Reads),
         ]));
 
     /// <summary>The class of a partner RPC by its full gRPC path, e.g. <c>/partnerexchange.v1.PointsService/Accrue</c>.</summary>

@@ -15,6 +15,13 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : C
     private const string OwnServicePrefix = "/partnerexchange.v1.";
     private const string AdminServicePrefix = "/partnerexchange.v1.AdminService/";
     private const string SettlementServicePrefix = "/partnerexchange.v1.SettlementService/";
+    private const string DiagnosticsServicePrefix = "/partnerexchange.v1.DiagnosticsService/";
+
+    /// <summary>The role a method needs: operators for admin and settlement, partners for the rest; null for any key.</summary>
+    private static ApiKeyRole? RequiredRole(string method) =>
+        method.StartsWith(AdminServicePrefix, StringComparison.Ordinal) || method.StartsWith(SettlementServicePrefix, StringComparison.Ordinal)
+            ? ApiKeyRole.Operator
+            : method.StartsWith(DiagnosticsServicePrefix, StringComparison.Ordinal) ? null : ApiKeyRole.Partner;
 
     protected override async Task BeforeCallAsync(ServerCallContext context)
     {
@@ -29,13 +36,12 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : C
             throw RpcErrors.ToException(outcome.Refusal);
         }
         var caller = outcome.Value;
-        var wantsOperator = context.Method.StartsWith(AdminServicePrefix, StringComparison.Ordinal)
-            || context.Method.StartsWith(SettlementServicePrefix, StringComparison.Ordinal);
-        if (wantsOperator && caller.Role != ApiKeyRole.Operator)
+        var required = RequiredRole(context.Method);
+        if (required == ApiKeyRole.Operator && caller.Role != ApiKeyRole.Operator)
         {
             throw RpcErrors.ToException(Refusal.Of(ErrorReason.OperatorKeyRequired, "This RPC needs an operator key."));
         }
-        if (!wantsOperator && caller.Role != ApiKeyRole.Partner)
+        if (required == ApiKeyRole.Partner && caller.Role != ApiKeyRole.Partner)
         {
             throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerKeyRequired, "This RPC needs a partner key."));
         }

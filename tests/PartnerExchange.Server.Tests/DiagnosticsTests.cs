@@ -1,0 +1,37 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.V1;
+
+namespace PartnerExchange.Server.Tests;
+
+public sealed class DiagnosticsTests(RunningExchange exchange) : IntegrationTest(exchange), IClassFixture<RunningExchange>
+{
+    [Fact]
+    public async Task Ping_WithPartnerKey_NamesThePartner()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+
+        var pong = await Client(shop.Key).PingAsync(new PingRequest());
+
+        Assert.Equal(shop.ProgramCode, pong.ProgramCode);
+        Assert.StartsWith(pong.KeyId, shop.Key["pxk_".Length..], StringComparison.Ordinal);
+        Assert.NotNull(pong.ServerTime);
+    }
+
+    [Fact]
+    public async Task Ping_WithOperatorKey_HasNoProgram()
+    {
+        var pong = await Client(Exchange.OperatorKey).PingAsync(new PingRequest());
+
+        Assert.Empty(pong.ProgramCode);
+        Assert.Equal("bootstrap", pong.KeyId);
+    }
+
+    [Fact]
+    public Task Ping_WithUnknownKey_IsUnauthenticated() =>
+        RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => Client("pxk_nope").PingAsync(new PingRequest()));
+
+    private DiagnosticsService.DiagnosticsServiceClient Client(string key) =>
+        new(Exchange.Channel.Intercept(m => { m.Add("authorization", $"Bearer {key}"); return m; }));
+}
