@@ -1,6 +1,5 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
-using PartnerExchange.Domain.Money;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Writing;
 
@@ -49,7 +48,7 @@ public sealed record ConvertPoints(
         }
         var (rate, terms) = priced.Value;
         var payee = destination.Value;
-        var settlement = Settlement.ObligationFor(terms.DestinationPoints, payee.PointPriceMicros, payee.SettlementCurrency);
+        var settlement = Domain.Money.Settlement.ObligationFor(terms.DestinationPoints, payee.PointPriceMicros, payee.SettlementCurrency);
         if (!settlement.IsSuccess)
         {
             return settlement.Refusal;

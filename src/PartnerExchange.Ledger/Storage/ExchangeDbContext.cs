@@ -18,6 +18,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<RateRow> Rates => Set<RateRow>();
     public DbSet<IdempotencyRow> IdempotencyRecords => Set<IdempotencyRow>();
     public DbSet<SettingRow> Settings => Set<SettingRow>();
+    public DbSet<SettlementPeriodRow> SettlementPeriods => Set<SettlementPeriodRow>();
+    public DbSet<StatementRow> Statements => Set<StatementRow>();
+    public DbSet<StatementLineRow> StatementLines => Set<StatementLineRow>();
+    public DbSet<PaymentRow> Payments => Set<PaymentRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -62,6 +66,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.HasKey(o => o.Sequence);
             e.Property(o => o.Sequence).ValueGeneratedNever();
             e.HasIndex(o => new { o.PayerProgramCode, o.PayeeProgramCode, o.CreatedAtMicros });
+            // Closing a period reads its obligations by time.
+            e.HasIndex(o => o.CreatedAtMicros);
         });
         modelBuilder.Entity<RateRow>(e =>
         {
@@ -80,7 +86,38 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.ToTable("settings");
             e.HasKey(s => s.Name);
         });
+        ConfigureSettlement(modelBuilder);
         UseSnakeCaseColumns(modelBuilder);
+    }
+
+    private static void ConfigureSettlement(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SettlementPeriodRow>(e =>
+        {
+            e.ToTable("settlement_periods");
+            e.HasKey(p => p.PeriodId);
+            // Closing the same bounds twice finds the first period; overlaps are refused by the writer.
+            e.HasIndex(p => new { p.StartMicros, p.EndMicros }).IsUnique();
+        });
+        modelBuilder.Entity<StatementRow>(e =>
+        {
+            e.ToTable("statements");
+            e.HasKey(s => s.StatementId);
+            e.HasIndex(s => new { s.PeriodId, s.PayerProgramCode, s.PayeeProgramCode, s.CurrencyCode }).IsUnique();
+        });
+        modelBuilder.Entity<StatementLineRow>(e =>
+        {
+            e.ToTable("statement_lines");
+            e.HasKey(l => new { l.StatementId, l.Sequence });
+            // An obligation belongs to exactly one statement: the unique index is the last line of defence.
+            e.HasIndex(l => l.Sequence).IsUnique();
+        });
+        modelBuilder.Entity<PaymentRow>(e =>
+        {
+            e.ToTable("payments");
+            e.HasKey(p => p.PaymentId);
+            e.HasIndex(p => new { p.StatementId, p.CreatedAtMicros });
+        });
     }
 
     // Hand-written SQL on the write path names columns in snake_case; one convention keeps both in step.

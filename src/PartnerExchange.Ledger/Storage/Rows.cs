@@ -129,3 +129,47 @@ internal sealed class SettingRow
     public required string Name { get; set; }
     public required byte[] Value { get; set; }
 }
+
+// Settlement rows: periods, statements and their lines are immutable once written; payments are appended.
+
+internal sealed class SettlementPeriodRow
+{
+    public required string PeriodId { get; set; }
+    public long StartMicros { get; set; }
+    public long EndMicros { get; set; }
+    public long ClosedAtMicros { get; set; }
+    public required string ContentHash { get; set; }
+}
+
+internal sealed class StatementRow
+{
+    public required string StatementId { get; set; }
+    public required string PeriodId { get; set; }
+    public required string PayerProgramCode { get; set; }
+    public required string PayeeProgramCode { get; set; }
+    public required string CurrencyCode { get; set; }
+    public int LineCount { get; set; }
+    public long DestinationPoints { get; set; }
+    public long GrossAmountMicros { get; set; }
+    public long GrossAmountMinor { get; set; }
+    public long NetworkFeeMinor { get; set; }
+    public long AmountDueMinor { get; set; }
+    public required string ContentHash { get; set; }
+    public long CreatedAtMicros { get; set; }
+}
+
+internal sealed class StatementLineRow
+{
+    public required string StatementId { get; set; }
+    /// <summary>The obligation's ledger sequence; unique, so an obligation belongs to exactly one statement.</summary>
+    public long Sequence { get; set; }
+}
+
+internal sealed class PaymentRow
+{
+    public required string PaymentId { get; set; }
+    public required string StatementId { get; set; }
+    public long AmountMinor { get; set; }
+    public required string Reference { get; set; }
+    public long CreatedAtMicros { get; set; }
+}

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger;
+using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Server.Conversion;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
+using PartnerExchange.Server.Settlement;
 using PartnerExchange.Server.Services;
 using PartnerExchange.Server.Writes;
 using Serilog;
@@ -47,6 +49,7 @@ public static class ExchangeHost
         app.MapGrpcService<PointsApi>();
         app.MapGrpcService<ConversionApi>();
         app.MapGrpcService<AdminApi>();
+        app.MapGrpcService<SettlementApi>();
         app.MapGrpcService<DiagnosticsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -113,8 +116,11 @@ public static class ExchangeHost
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection("Ledger")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ExchangeOptions>().Bind(configuration.GetSection("Exchange")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SettlementOptions>().Bind(configuration.GetSection("Settlement")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddLedger();
+        services.AddSingleton<SettlementQueries>();
+        services.AddSingleton<SettlementAudit>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IdempotencyCache>();

@@ -40,7 +40,7 @@ public class SettlementTests
     public void ObligationFor_RoundsHalfAwayFromZero(
         long destinationPoints, long pointPriceMicros, string currencyCode, long expectedMicros, long expectedMinor)
     {
-        var amount = Settlement.ObligationFor(destinationPoints, pointPriceMicros, currencyCode).Value;
+        var amount = Domain.Money.Settlement.ObligationFor(destinationPoints, pointPriceMicros, currencyCode).Value;
 
         Assert.Equal(new SettlementAmount(currencyCode, expectedMicros, expectedMinor), amount);
     }
@@ -52,7 +52,7 @@ public class SettlementTests
     [InlineData(1_000_000_000_000, 10_000_000)]
     public void ObligationFor_MicrosBeyondLong_RefusesWithBalanceOverflow(long destinationPoints, long pointPriceMicros)
     {
-        var outcome = Settlement.ObligationFor(destinationPoints, pointPriceMicros, "USD");
+        var outcome = Domain.Money.Settlement.ObligationFor(destinationPoints, pointPriceMicros, "USD");
 
         Assert.Equal(ErrorReason.BalanceOverflow, outcome.Refusal.Reason);
     }
@@ -63,9 +63,9 @@ public class SettlementTests
     [InlineData("")]
     public void ObligationFor_UnknownCurrency_RefusesWithValidationFailed(string currencyCode)
     {
-        var refusal = Settlement.ObligationFor(1, 12_500, currencyCode).Refusal;
+        var refusal = Domain.Money.Settlement.ObligationFor(1, 12_500, currencyCode).Refusal;
 
         Assert.Equal(ErrorReason.ValidationFailed, refusal.Reason);
-        Assert.Equal(Settlement.CurrencyField, Assert.Single(refusal.Violations).Field);
+        Assert.Equal(Domain.Money.Settlement.CurrencyField, Assert.Single(refusal.Violations).Field);
     }
 }

@@ -177,6 +177,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasKey("Sequence");
 
+                    b.HasIndex("CreatedAtMicros");
+
                     b.HasIndex("PayerProgramCode", "PayeeProgramCode", "CreatedAtMicros");
 
                     b.ToTable("obligations", (string)null);
@@ -262,6 +264,37 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("ProgramCode");
 
                     b.ToTable("partners", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.PaymentRow", b =>
+                {
+                    b.Property<string>("PaymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_id");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_minor");
+
+                    b.Property<long>("CreatedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at_micros");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("StatementId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("statement_id");
+
+                    b.HasKey("PaymentId");
+
+                    b.HasIndex("StatementId", "CreatedAtMicros");
+
+                    b.ToTable("payments", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PostingRow", b =>
@@ -399,6 +432,122 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("settings", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.SettlementPeriodRow", b =>
+                {
+                    b.Property<string>("PeriodId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_id");
+
+                    b.Property<long>("ClosedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at_micros");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<long>("EndMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("end_micros");
+
+                    b.Property<long>("StartMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_micros");
+
+                    b.HasKey("PeriodId");
+
+                    b.HasIndex("StartMicros", "EndMicros")
+                        .IsUnique();
+
+                    b.ToTable("settlement_periods", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementLineRow", b =>
+                {
+                    b.Property<string>("StatementId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("statement_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("StatementId", "Sequence");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
+                    b.ToTable("statement_lines", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementRow", b =>
+                {
+                    b.Property<string>("StatementId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("statement_id");
+
+                    b.Property<long>("AmountDueMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_due_minor");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at_micros");
+
+                    b.Property<string>("CurrencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_code");
+
+                    b.Property<long>("DestinationPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("destination_points");
+
+                    b.Property<long>("GrossAmountMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gross_amount_micros");
+
+                    b.Property<long>("GrossAmountMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gross_amount_minor");
+
+                    b.Property<int>("LineCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line_count");
+
+                    b.Property<long>("NetworkFeeMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("network_fee_minor");
+
+                    b.Property<string>("PayeeProgramCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payee_program_code");
+
+                    b.Property<string>("PayerProgramCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payer_program_code");
+
+                    b.Property<string>("PeriodId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_id");
+
+                    b.HasKey("StatementId");
+
+                    b.HasIndex("PeriodId", "PayerProgramCode", "PayeeProgramCode", "CurrencyCode")
+                        .IsUnique();
+
+                    b.ToTable("statements", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.TransactionRow", b =>

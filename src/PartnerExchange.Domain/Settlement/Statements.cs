@@ -1,0 +1,55 @@
+namespace PartnerExchange.Domain.Settlement;
+
+/// <summary>A period's bounds [start, end) in Unix microseconds, the precision the ledger stores.</summary>
+/// <param name="StartMicros">Start, inclusive.</param>
+/// <param name="EndMicros">End, exclusive.</param>
+public sealed record PeriodBounds(long StartMicros, long EndMicros);
+
+/// <summary>One obligation as a statement line: a conversion (positive) or the reversal of one (negative).</summary>
+/// <param name="Sequence">The ledger sequence of the transaction that recorded the obligation.</param>
+/// <param name="TransactionId">That transaction's id.</param>
+/// <param name="DestinationPoints">Destination points, negative for a reversal.</param>
+/// <param name="AmountMicros">The exact amount in micro-units, negative for a reversal.</param>
+/// <param name="AmountMinor">The amount in minor units, rounded half away from zero.</param>
+public sealed record ObligationLine(long Sequence, string TransactionId, long DestinationPoints, long AmountMicros, long AmountMinor);
+
+/// <summary>An obligation with its parties: what <paramref name="PayerProgramCode"/> owes <paramref name="PayeeProgramCode"/>.</summary>
+/// <param name="PayerProgramCode">The source partner of the conversion.</param>
+/// <param name="PayeeProgramCode">The destination partner of the conversion.</param>
+/// <param name="CurrencyCode">The payee's settlement currency.</param>
+/// <param name="Line">The amounts.</param>
+public sealed record Obligation(string PayerProgramCode, string PayeeProgramCode, string CurrencyCode, ObligationLine Line);
+
+/// <summary>Who owes whom, in which currency: the key of a statement within its period.</summary>
+/// <param name="PayerProgramCode">The partner that owes.</param>
+/// <param name="PayeeProgramCode">The partner that is owed.</param>
+/// <param name="CurrencyCode">ISO 4217 currency (the payee's settlement currency).</param>
+public sealed record StatementParties(string PayerProgramCode, string PayeeProgramCode, string CurrencyCode);
+
+/// <summary>A statement's totals over its lines.</summary>
+/// <param name="LineCount">Number of lines.</param>
+/// <param name="DestinationPoints">Net destination points (reversals count negative).</param>
+/// <param name="GrossAmountMicros">The exact sum of the lines' micro-units.</param>
+/// <param name="GrossAmountMinor"><paramref name="GrossAmountMicros"/> in minor units, rounded once, half away from zero.</param>
+/// <param name="NetworkFeeMinor">Gross minor × fee basis points ÷ 10,000, rounded half away from zero.</param>
+/// <param name="AmountDueMinor">What the payer pays: the gross minor amount, never below 0.</param>
+public sealed record StatementTotals(
+    int LineCount, long DestinationPoints, long GrossAmountMicros, long GrossAmountMinor, long NetworkFeeMinor, long AmountDueMinor);
+
+/// <summary>A statement built from the ledger, before it is stored: parties, totals, hash and lines in sequence order.</summary>
+public sealed record StatementDraft(
+    StatementParties Parties, StatementTotals Totals, string ContentHash, IReadOnlyList<ObligationLine> Lines);
+
+/// <summary>
+/// A partner's net position in one currency over a period: what counterparties owe it (as payee) minus
+/// what it owes them (as payer), from the statements' gross minor amounts.
+/// </summary>
+public sealed record NetPosition(string ProgramCode, string CurrencyCode, long ReceivableMinor, long PayableMinor)
+{
+    /// <summary>Receivable − payable.</summary>
+    public long NetMinor => ReceivableMinor - PayableMinor;
+}
+
+/// <summary>A period's statements, the partners' net positions and the period's content hash.</summary>
+public sealed record PeriodDraft(
+    PeriodBounds Bounds, IReadOnlyList<StatementDraft> Statements, IReadOnlyList<NetPosition> NetPositions, string ContentHash);

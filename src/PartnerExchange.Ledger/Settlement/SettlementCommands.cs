@@ -1,0 +1,69 @@
+using PartnerExchange.Domain;
+using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Settlement;
+
+/// <summary>
+/// Closes the period [<paramref name="Start"/>, <paramref name="End"/>): freezes the obligations recorded in
+/// it and in no statement yet into immutable statements. Run by the single writer, so it sees every
+/// committed obligation and no conversion can slip in behind it. Closing exactly the same bounds again
+/// answers with the period already closed.
+/// </summary>
+/// <param name="Start">Start, inclusive, in whole microseconds.</param>
+/// <param name="End">End, exclusive, in whole microseconds; not after the moment of closing.</param>
+/// <param name="NetworkFeeBasisPoints">The network fee, 0–10,000 basis points of each statement's gross amount.</param>
+public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int NetworkFeeBasisPoints) : LedgerCommand<ClosedPeriod>
+{
+    internal override Outcome<ClosedPeriod> Execute(WriteSession session)
+    {
+        var bounds = new PeriodBounds(Start.ToUnixMicros(), End.ToUnixMicros());
+        if (bounds.StartMicros >= bounds.EndMicros)
+        {
+            return Refusal.Invalid("end_time", "must be after start_time");
+        }
+        if (bounds.EndMicros > session.NowMicros)
+        {
+            return Refusal.Of(ErrorReason.PeriodNotEnded, "The period has not ended yet; close it once its end time has passed.");
+        }
+        if (SettlementStore.FindPeriodId(session, bounds) is { } existing)
+        {
+            return SettlementStore.LoadClosedPeriod(session, existing);
+        }
+        if (SettlementStore.FindOverlappingPeriodId(session, bounds) is { } overlapping)
+        {
+            return Refusal.Of(ErrorReason.PeriodOverlaps, "The period overlaps a period already closed.", ("period_id", overlapping));
+        }
+        var draft = StatementMath.ClosePeriod(bounds, SettlementStore.UnsettledObligations(session, bounds), NetworkFeeBasisPoints);
+        return draft.Map(d => SettlementStore.Insert(session, d));
+    }
+}
+
+/// <summary>Records a payment of the payer against a statement, at most its outstanding amount.</summary>
+/// <param name="StatementId">The statement paid.</param>
+/// <param name="CurrencyCode">The payment's currency; must be the statement's.</param>
+/// <param name="AmountMinor">The amount, positive, in minor units.</param>
+/// <param name="Reference">The payer's reference, e.g. a bank transfer id.</param>
+public sealed record RecordPayment(string StatementId, string CurrencyCode, long AmountMinor, string Reference) : LedgerCommand<RecordedPayment>
+{
+    internal override Outcome<RecordedPayment> Execute(WriteSession session)
+    {
+        var statement = SettlementStore.LoadStatement(session, StatementId);
+        if (statement is null)
+        {
+            return Refusal.Of(ErrorReason.StatementNotFound, "No statement has this id.", ("statement_id", StatementId));
+        }
+        var paid = Payments.Check(
+            statement.Parties.CurrencyCode, statement.Totals.AmountDueMinor, statement.PaidMinor, CurrencyCode, AmountMinor);
+        if (!paid.IsSuccess)
+        {
+            return paid.Refusal;
+        }
+        var payment = new PaymentRecord("pay_" + Guid.CreateVersion7(session.Now).ToString("N"), AmountMinor, Reference, session.Now);
+        session.Execute(
+            "INSERT INTO payments (payment_id, statement_id, amount_minor, reference, created_at_micros) VALUES ($id, $statement, $amount, $reference, $now)",
+            ("$id", payment.PaymentId), ("$statement", StatementId), ("$amount", AmountMinor), ("$reference", Reference),
+            ("$now", session.NowMicros));
+        return new RecordedPayment(statement with { PaidMinor = paid.Value }, payment);
+    }
+}
