@@ -14,6 +14,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<LedgerWriter>();
         services.AddSingleton<ILedgerWriter>(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<LedgerQueries>();
+        services.AddSingleton<LedgerAudit>();
         return services;
     }
 }

@@ -53,7 +53,7 @@ public sealed record UpdatePartner(
         var current = Lookups.Partner(session, ProgramCode);
         if (current is null)
         {
-            return Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", ProgramCode));
+            return Partners.NotFound(ProgramCode);
         }
         var earn = EarnRule ?? current.EarnRule;
         session.Execute(
@@ -82,7 +82,7 @@ public sealed record SetPartnerSuspended(string ProgramCode, bool Suspended) : L
             ("$code", ProgramCode));
         return updated == 1
             ? Lookups.Partner(session, ProgramCode)!
-            : Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", ProgramCode));
+            : Partners.NotFound(ProgramCode);
     }
 }
 
@@ -100,7 +100,7 @@ public sealed record SetExchangeRate(
         {
             if (Lookups.Partner(session, code) is null)
             {
-                return Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", code));
+                return Partners.NotFound(code);
             }
         }
         var effectiveAt = EffectiveAt ?? session.Now;
@@ -157,7 +157,7 @@ public sealed record CreateApiKey(string KeyId, byte[] SecretHash, ApiKeyRole Ro
     {
         if (ProgramCode is not null && Lookups.Partner(session, ProgramCode) is null)
         {
-            return Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", ProgramCode));
+            return Partners.NotFound(ProgramCode);
         }
         session.Execute(
             "INSERT INTO api_keys (key_id, role, program_code, label, secret_hash, created_at_micros) VALUES ($id, $role, $program, $label, $hash, $now)",

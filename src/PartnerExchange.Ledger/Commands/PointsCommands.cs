@@ -107,16 +107,20 @@ public static class Members
     }
 }
 
-/// <summary>Partner checks shared by the commands.</summary>
-internal static class Partners
+/// <summary>Partner checks shared by the commands and the services.</summary>
+public static class Partners
 {
+    /// <summary>The refusal for a program code no partner has.</summary>
+    public static Refusal NotFound(string programCode) =>
+        Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", programCode));
+
     /// <summary>The caller's partner record, refused when suspended.</summary>
-    public static Outcome<PartnerRecord> Active(WriteSession session, string programCode, string side = "caller")
+    internal static Outcome<PartnerRecord> Active(WriteSession session, string programCode, string side = "caller")
     {
         var partner = Lookups.Partner(session, programCode);
         if (partner is null)
         {
-            return Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", programCode));
+            return NotFound(programCode);
         }
         if (partner.Suspended)
         {

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Server.Errors;
@@ -11,7 +10,6 @@ using PartnerExchange.Server.Security;
 using PartnerExchange.Server.Validation;
 using PartnerExchange.Server.Writes;
 using PartnerExchange.V1;
-using ErrorReason = PartnerExchange.Domain.ErrorReason;
 using LedgerKind = PartnerExchange.Ledger.Commands.PartnerKind;
 using LedgerRole = PartnerExchange.Ledger.Commands.ApiKeyRole;
 
@@ -34,7 +32,7 @@ internal sealed class AdminApi(
     {
         AdminValidation.ValidateProgramCode(request.ProgramCode, "", withKey: false);
         var partner = await queries.GetPartnerAsync(request.ProgramCode, context.CancellationToken)
-            ?? throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", request.ProgramCode)));
+            ?? throw RpcErrors.ToException(Partners.NotFound(request.ProgramCode));
         return new GetPartnerResponse { Partner = partner.ToProto() };
     }
 

@@ -116,7 +116,7 @@ internal sealed class ConversionApi(
     private async Task RequireActiveAsync(string programCode, string side, CancellationToken cancellationToken)
     {
         var partner = await queries.GetPartnerAsync(programCode, cancellationToken)
-            ?? throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", programCode)));
+            ?? throw RpcErrors.ToException(Partners.NotFound(programCode));
         if (partner.Suspended)
         {
             throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerSuspended, "The partner is suspended; points cannot move.", ("side", side)));

@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+using PartnerExchange.Domain.Ledger;
+
+namespace PartnerExchange.Ledger.Reading;
+
+/// <summary>A program's outstanding and expired points as of a moment.</summary>
+public sealed record LiabilitySnapshot(string ProgramCode, DateTimeOffset AsOf, long OutstandingPoints, long ExpiredPoints);
+
+/// <summary>One broken invariant, named by its check, with the rows concerned.</summary>
+public sealed record LedgerFinding(string Check, string Detail);
+
+/// <summary>What a verification examined and every broken invariant it found.</summary>
+public sealed record LedgerVerification(
+    IReadOnlyList<string> Checks, long TransactionCount, long AccountCount, long StatementCount, IReadOnlyList<LedgerFinding> Findings)
+{
+    /// <summary>True when every check passed.</summary>
+    public bool Ok => Findings.Count == 0;
+}
+
+/// <summary>
+/// Reads for finance and audit: liabilities as of any time, and a verification of every ledger invariant.
+/// Each check is one set-based query, so it runs on a ledger of any size, and all of them read one
+/// snapshot (one read transaction in WAL mode), so a write landing meanwhile cannot cause a false finding.
+/// </summary>
+public sealed class LedgerAudit(LedgerDatabase database)
+{
+    /// <summary>Most findings reported per check; a broken ledger is described, not dumped.</summary>
+    public const int MaxFindingsPerCheck = 100;
+
+    // Each check: a name, and a query returning one row per violation whose columns describe it.
+    private static readonly (string Check, string Sql)[] Checks =
+    [
+        ("transaction_balances",
+            "SELECT 'sequence ' || sequence || ' program ' || program_code || ' sums to ' || SUM(amount_points) " +
+            "FROM postings GROUP BY sequence, program_code HAVING SUM(amount_points) <> 0"),
+        ("account_balances",
+            "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.kind || '/' || a.member_number || ') holds ' || " +
+            "a.balance_points || ' but its postings sum to ' || COALESCE(SUM(p.amount_points), 0) " +
+            "FROM accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id HAVING a.balance_points <> COALESCE(SUM(p.amount_points), 0)"),
+        ("member_balances_non_negative",
+            "SELECT 'member ' || program_code || '/' || member_number || ' holds ' || balance_points FROM accounts " +
+            $"WHERE kind = {(int)AccountKind.Member} AND balance_points < 0"),
+        ("sequence_gap_free",
+            "SELECT 'sequence has ' || COUNT(*) || ' transactions numbered ' || MIN(sequence) || '..' || MAX(sequence) FROM transactions " +
+            "HAVING COUNT(*) > 0 AND (MIN(sequence) <> 1 OR MAX(sequence) <> COUNT(*))"),
+        ("postings_reference_transactions",
+            "SELECT 'posting ' || p.id || ' names missing transaction ' || p.sequence FROM postings p " +
+            "LEFT JOIN transactions t ON t.sequence = p.sequence WHERE t.sequence IS NULL " +
+            "UNION ALL SELECT 'transaction ' || t.sequence || ' has no postings' FROM transactions t " +
+            "WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.sequence = t.sequence)"),
+        ("obligations_match_conversions",
+            $"SELECT 'conversion ' || t.sequence || ' has no obligation' FROM transactions t WHERE t.kind = {(int)TransactionKind.Conversion} " +
+            "AND NOT EXISTS (SELECT 1 FROM obligations o WHERE o.sequence = t.sequence) " +
+            "UNION ALL SELECT 'obligation ' || o.sequence || ' amount ' || o.amount_micros || ' is not points × price' FROM obligations o " +
+            "WHERE o.amount_micros <> o.destination_points * o.point_price_micros " +
+            "UNION ALL SELECT 'obligation ' || o.sequence || ' owes for ' || o.destination_points || ' points but the payee member got ' || " +
+            "(SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p WHERE p.sequence = o.sequence AND p.program_code = o.payee_program_code " +
+            $"AND p.account_kind = {(int)AccountKind.Member}) FROM obligations o " +
+            "WHERE o.destination_points <> (SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p WHERE p.sequence = o.sequence " +
+            $"AND p.program_code = o.payee_program_code AND p.account_kind = {(int)AccountKind.Member}) " +
+            "UNION ALL SELECT 'obligation ' || o.sequence || ' belongs to no conversion nor its reversal' FROM obligations o " +
+            $"LEFT JOIN transactions t ON t.sequence = o.sequence WHERE t.sequence IS NULL OR NOT (t.kind = {(int)TransactionKind.Conversion} " +
+            $"OR (t.kind = {(int)TransactionKind.Reversal} AND EXISTS (SELECT 1 FROM obligations x WHERE x.sequence = t.reverses_sequence))) " +
+            "UNION ALL SELECT 'reversal ' || t.sequence || ' does not negate the obligation of ' || t.reverses_sequence FROM transactions t " +
+            $"JOIN obligations o ON o.sequence = t.reverses_sequence LEFT JOIN obligations r ON r.sequence = t.sequence WHERE t.kind = {(int)TransactionKind.Reversal} " +
+            "AND (r.sequence IS NULL OR r.destination_points <> -o.destination_points OR r.amount_micros <> -o.amount_micros " +
+            "OR r.amount_minor <> -o.amount_minor OR r.payer_program_code <> o.payer_program_code OR r.payee_program_code <> o.payee_program_code)"),
+        ("reversals_unique",
+            "SELECT 'transaction ' || reverses_sequence || ' is reversed ' || COUNT(*) || ' times' FROM transactions " +
+            "WHERE reverses_sequence IS NOT NULL GROUP BY reverses_sequence HAVING COUNT(*) > 1"),
+        ("statements_equal_their_lines",
+            "SELECT 'statement ' || s.statement_id || ' says ' || s.line_count || ' lines, ' || s.destination_points || ' points, ' || " +
+            "s.gross_amount_micros || ' micros; its lines hold ' || COALESCE(x.n, 0) || ', ' || COALESCE(x.points, 0) || ', ' || COALESCE(x.micros, 0) " +
+            "FROM statements s LEFT JOIN (SELECT l.statement_id, COUNT(*) AS n, SUM(o.destination_points) AS points, SUM(o.amount_micros) AS micros " +
+            "FROM statement_lines l JOIN obligations o ON o.sequence = l.sequence GROUP BY l.statement_id) x ON x.statement_id = s.statement_id " +
+            "WHERE s.line_count <> COALESCE(x.n, 0) OR s.destination_points <> COALESCE(x.points, 0) OR s.gross_amount_micros <> COALESCE(x.micros, 0) " +
+            "UNION ALL SELECT 'statement ' || l.statement_id || ' line ' || l.sequence || ' is not between its payer, payee and currency' " +
+            "FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id LEFT JOIN obligations o ON o.sequence = l.sequence " +
+            "WHERE o.sequence IS NULL OR o.payer_program_code <> s.payer_program_code OR o.payee_program_code <> s.payee_program_code " +
+            "OR o.currency_code <> s.currency_code " +
+            "UNION ALL SELECT 'statement ' || s.statement_id || ' is paid ' || SUM(p.amount_minor) || ' of ' || s.amount_due_minor " +
+            "FROM statements s JOIN payments p ON p.statement_id = s.statement_id GROUP BY s.statement_id HAVING SUM(p.amount_minor) > s.amount_due_minor"),
+    ];
+
+    /// <summary>A program's points held by members and expired before <paramref name="asOf"/>; null without such a partner.</summary>
+    public async Task<LiabilitySnapshot?> GetLiabilityAsync(string programCode, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (await ScalarAsync(connection, "SELECT COUNT(*) FROM partners WHERE program_code = $program", programCode, 0, cancellationToken)
+                .ConfigureAwait(false) == 0)
+        {
+            return null;
+        }
+        // As of any moment, exactly: the postings of transactions committed before it.
+        const string sumOfKind = "SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p JOIN transactions t ON t.sequence = p.sequence " +
+            "WHERE p.program_code = $program AND p.account_kind = $kind AND t.created_at_micros < $as_of";
+        var asOfMicros = (asOf.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        var outstanding = await SumAsync(connection, sumOfKind, programCode, AccountKind.Member, asOfMicros, cancellationToken).ConfigureAwait(false);
+        var expired = await SumAsync(connection, sumOfKind, programCode, AccountKind.Expiry, asOfMicros, cancellationToken).ConfigureAwait(false);
+        return new LiabilitySnapshot(programCode, asOf, outstanding, expired);
+    }
+
+    /// <summary>Runs every check on one snapshot of the ledger.</summary>
+    public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // A deferred read transaction: its snapshot is taken at the first read and held to the end.
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var findings = new List<LedgerFinding>();
+        foreach (var (check, sql) in Checks)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = snapshot;
+            command.CommandText = $"SELECT * FROM ({sql}) LIMIT {MaxFindingsPerCheck}";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                findings.Add(new LedgerFinding(check, reader.GetString(0)));
+            }
+        }
+        return new LedgerVerification(
+            Checks.Select(c => c.Check).ToList(),
+            await CountAsync(connection, snapshot, "transactions", cancellationToken).ConfigureAwait(false),
+            await CountAsync(connection, snapshot, "accounts", cancellationToken).ConfigureAwait(false),
+            await CountAsync(connection, snapshot, "statements", cancellationToken).ConfigureAwait(false),
+            findings);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static async Task<long> CountAsync(SqliteConnection connection, SqliteTransaction snapshot, string table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static Task<long> SumAsync(
+        SqliteConnection connection, string sql, string programCode, AccountKind kind, long asOfMicros, CancellationToken cancellationToken) =>
+        ScalarAsync(connection, sql, programCode, asOfMicros, cancellationToken, ("$kind", (int)kind));
+
+    private static async Task<long> ScalarAsync(
+        SqliteConnection connection, string sql, string programCode, long asOfMicros, CancellationToken cancellationToken,
+        params (string Name, object Value)[] extra)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$program", programCode);
+        command.Parameters.AddWithValue("$as_of", asOfMicros);
+        foreach (var (name, value) in extra)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+}
