@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Grpc.Core;
+using PartnerExchange.Cli.Connection;
+using PartnerExchange.Cli.Input;
+using PartnerExchange.Cli.Output;
+
+namespace PartnerExchange.Cli.Commands;
+
+/// <summary>
+/// Runs a command's body with a connection to the exchange and turns every operating error into a clear message
+/// on stderr and exit code 2: bad input, a missing or refused key, an unreachable server, a refused call.
+/// </summary>
+internal sealed class CommandRunner(CommandIo io, GlobalOptions options)
+{
+    /// <summary>
+    /// The idempotency key option of mutating commands; one instance shared by all of them so the runner can find
+    /// it on whichever command was parsed.
+    /// </summary>
+    public Option<string?> IdempotencyKeyOption { get; } = new("--idempotency-key")
+    {
+        Description = "Idempotency key of this mutation (default: a new one per invocation). Reuse it to retry safely.",
+    };
+
+    /// <summary>Gives <paramref name="command"/> its body.</summary>
+    public void Reads(Command command, Func<CommandContext, CancellationToken, Task<int>> body) =>
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, body, cancellationToken));
+
+    /// <summary>Gives a mutating <paramref name="command"/> its body and the --idempotency-key option.</summary>
+    public void Mutates(Command command, Func<CommandContext, CancellationToken, Task<int>> body)
+    {
+        command.Options.Add(IdempotencyKeyOption);
+        Reads(command, body);
+    }
+
+    private async Task<int> RunAsync(
+        ParseResult parseResult, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var output = new Terminal(io.Stdout, io.Stderr, parseResult.GetValue(options.Output) == "json");
+        var idempotencyKey = parseResult.CommandResult.Command.Options.Contains(IdempotencyKeyOption)
+            ? parseResult.GetValue(IdempotencyKeyOption) ?? $"pxctl-{Guid.NewGuid():N}"
+            : null;
+        ExchangeConnection exchange;
+        try
+        {
+            exchange = ExchangeConnection.Open(
+                parseResult.GetValue(options.Address) ?? io.Environment("PX_ADDRESS") ?? GlobalOptions.DefaultAddress,
+                parseResult.GetValue(options.Key) ?? io.Environment("PX_OPERATOR_KEY"),
+                parseResult.GetValue(options.Timeout));
+        }
+        catch (UsageException ex)
+        {
+            await io.Stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return Cli.ExitError;
+        }
+
+        using (exchange)
+        {
+            try
+            {
+                return await body(new CommandContext(parseResult, output, exchange, idempotencyKey), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                ErrorReport.Write(io.Stderr, ex, exchange, idempotencyKey);
+            }
+            catch (Exception ex) when (ex is UsageException or IOException or UnauthorizedAccessException)
+            {
+                await io.Stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await io.Stderr.WriteLineAsync("error: cancelled").ConfigureAwait(false);
+            }
+            return Cli.ExitError;
+        }
+    }
+}

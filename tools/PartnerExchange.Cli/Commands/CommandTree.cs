@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace PartnerExchange.Cli.Commands;
+
+/// <summary>The whole command line of pxctl, built fresh for each run so runs never share state.</summary>
+internal static class CommandTree
+{
+    public static RootCommand Build(CommandIo io)
+    {
+        var globals = new GlobalOptions();
+        var runner = new CommandRunner(io, globals);
+        var root = new RootCommand(
+            "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; closes, exports, reconciles and "
+            + "records payments of settlement periods; values liability; verifies the ledger. Exit codes: 0 ok, "
+            + "1 differences or findings (reconcile, ledger verify), 2 errors.");
+        globals.AddTo(root);
+        root.Subcommands.Add(PartnerCommands.Build(runner));
+        root.Subcommands.Add(RateCommands.Build(runner));
+        root.Subcommands.Add(KeyCommands.Build(runner));
+        root.Subcommands.Add(SettlementCommands.Build(runner));
+        root.Subcommands.Add(LiabilityCommand.Build(runner));
+        root.Subcommands.Add(ReconcileCommand.Build(runner));
+        root.Subcommands.Add(LedgerCommands.Build(runner));
+        return root;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using PartnerExchange.Cli.Output;
+using PartnerExchange.V1;
+
+namespace PartnerExchange.Cli.Commands;
+
+/// <summary><c>pxctl ledger verify</c>: exit 0 when every invariant holds, 1 when there are findings.</summary>
+internal static class LedgerCommands
+{
+    public static Command Build(CommandRunner runner)
+    {
+        var ledger = new Command("ledger", "The ledger itself.");
+        var verify = new Command("verify", "Checks every invariant of the ledger; changes nothing. Exit 1 when anything is found.");
+        runner.Reads(verify, async (context, cancellationToken) =>
+        {
+            var response = await context.Exchange.Settlement.VerifyLedgerAsync(new VerifyLedgerRequest(), context.Exchange.Call(cancellationToken));
+            if (context.Output.IsJson)
+            {
+                context.Output.WriteJson(response);
+                return response.Ok ? Cli.ExitOk : Cli.ExitDifferences;
+            }
+            context.Output.Line(response.Ok ? "Ledger verified: every check passed." : $"Ledger verification found {response.Findings.Count} problem(s).");
+            context.Output.Write(Terminal.NewDetails(
+            [
+                ("Checks", string.Join(", ", response.Checks)),
+                ("Transactions", Display.Count(response.TransactionCount)),
+                ("Accounts", Display.Count(response.AccountCount)),
+                ("Statements", Display.Count(response.StatementCount)),
+            ]));
+            if (response.Findings.Count > 0)
+            {
+                var table = Terminal.NewTable("CHECK", "FINDING");
+                foreach (var finding in response.Findings)
+                {
+                    Terminal.AddRow(table, finding.Check, finding.Detail);
+                }
+                context.Output.Write(table);
+            }
+            return response.Ok ? Cli.ExitOk : Cli.ExitDifferences;
+        });
+        ledger.Subcommands.Add(verify);
+        return ledger;
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+
+namespace PartnerExchange.Cli.Input;
+
+/// <summary>
+/// Parsers for the values pxctl reads from the command line. Each throws <see cref="FormatException"/> with a
+/// message that says what was wrong and what is expected; <see cref="ParseWith"/> turns it into a parse error.
+/// </summary>
+internal static class ValueParsers
+{
+    /// <summary>Runs <paramref name="parse"/> on an option's single token and reports a failure as a parse error.</summary>
+    public static T ParseWith<T>(ArgumentResult result, Func<string, T> parse)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException ex)
+        {
+            result.AddError(ex.Message);
+            return default!;
+        }
+    }
+
+    /// <summary>A positive duration: 30s, 500ms, 2m, 1h, or a TimeSpan such as 00:00:30.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var value = text.Trim();
+        (string Suffix, Func<double, TimeSpan> Make)[] units =
+        [
+            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours),
+        ];
+        foreach (var (suffix, make) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(value[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+                && number > 0)
+            {
+                return make(number);
+            }
+        }
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+        throw new FormatException($"'{text}' is not a positive duration; use e.g. 30s, 500ms, 2m or 00:00:30.");
+    }
+
+    /// <summary>
+    /// A moment in UTC: 2026-11-01T00:00:00Z, a time with an offset (converted to UTC), or a date alone (midnight
+    /// UTC). A time without an offset is taken as UTC, as every time in settlement is.
+    /// </summary>
+    public static Timestamp ParseTimestamp(string text)
+    {
+        const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        if (DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, styles, out var moment))
+        {
+            return Timestamp.FromDateTimeOffset(moment.ToUniversalTime());
+        }
+        throw new FormatException($"'{text}' is not a time; use ISO 8601 in UTC, e.g. 2026-11-01T00:00:00Z.");
+    }
+
+    /// <summary>Two positive integers written A:B, e.g. an exchange ratio 1000:800 or a rate limit 200:400.</summary>
+    public static (long First, long Second) ParsePair(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var second)
+            && first > 0 && second > 0)
+        {
+            return (first, second);
+        }
+        throw new FormatException($"'{text}' is not two positive whole numbers written A:B, e.g. 1000:800.");
+    }
+
+    /// <summary>
+    /// Converts a non-negative decimal written with a point ("123.45") to an integer count of 10^-exponent units
+    /// (12345 for exponent 2), exactly: no floating point, no rounding. More decimals than the exponent allows is
+    /// refused rather than rounded, because a rounded payment or price is a wrong one.
+    /// </summary>
+    /// <param name="text">The amount as typed.</param>
+    /// <param name="exponent">Decimals the unit allows: 2 for cents, 0 for yen, 6 for micro-units.</param>
+    /// <param name="what">What the amount is, for the error message (e.g. "--amount for USD").</param>
+    public static long ToScaledInteger(string text, int exponent, string what)
+    {
+        var value = text.Trim();
+        var point = value.IndexOf('.', StringComparison.Ordinal);
+        var whole = point < 0 ? value : value[..point];
+        var fraction = point < 0 ? "" : value[(point + 1)..];
+        if (whole.Length == 0 || !whole.All(char.IsAsciiDigit) || !fraction.All(char.IsAsciiDigit) || (point >= 0 && fraction.Length == 0))
+        {
+            throw new FormatException($"{what}: '{text}' is not an amount; write it like 123.45 (digits and one '.').");
+        }
+        if (fraction.Length > exponent)
+        {
+            throw new FormatException($"{what}: '{text}' has {fraction.Length} decimals; at most {exponent} are allowed.");
+        }
+        try
+        {
+            var scale = Pow10(exponent);
+            var units = checked(long.Parse(whole, NumberStyles.None, CultureInfo.InvariantCulture) * scale);
+            var fractionUnits = fraction.Length == 0
+                ? 0
+                : long.Parse(fraction.PadRight(exponent, '0'), NumberStyles.None, CultureInfo.InvariantCulture);
+            return checked(units + fractionUnits);
+        }
+        catch (OverflowException)
+        {
+            throw new FormatException($"{what}: '{text}' is too large.");
+        }
+    }
+
+    private static long Pow10(int exponent)
+    {
+        var result = 1L;
+        for (var i = 0; i < exponent; i++)
+        {
+            result = checked(result * 10);
+        }
+        return result;
+    }
+}
