@@ -53,6 +53,32 @@ public sealed class AuditTests(RunningExchange exchange) : IntegrationTest(excha
         });
 
         Assert.Equal(700, liability.OutstandingPoints);
+        Assert.Equal(Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(justAfterFirst), liability.AsOfTime);
+    }
+
+    [Fact]
+    public async Task GetLiability_AsOfExactlyTheFirstAccrual_LeavesItOut()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var first = await shop.AccrueAsync(member, 700);
+
+        var liability = await Settlement.GetLiabilityAsync(new GetLiabilityRequest { ProgramCode = shop.ProgramCode, AsOfTime = first.Transaction.CreateTime });
+
+        Assert.Equal(0, liability.OutstandingPoints);
+    }
+
+    [Fact]
+    public Task GetLiability_EmptyProgramCode_IsValidationFailed() =>
+        RpcAssert.InvalidAsync(() => Settlement.GetLiabilityAsync(new GetLiabilityRequest()), "program_code");
+
+    [Fact]
+    public async Task GetLiability_WithPartnerKey_IsOperatorKeyRequired()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+
+        await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "OPERATOR_KEY_REQUIRED",
+            () => SettlementClients.WithKey(Exchange, shop.Key).GetLiabilityAsync(new GetLiabilityRequest { ProgramCode = shop.ProgramCode }));
     }
 
     [Fact]

@@ -86,7 +86,9 @@ public sealed class LedgerAudit(LedgerDatabase database)
     public async Task<LiabilitySnapshot?> GetLiabilityAsync(string programCode, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (await ScalarAsync(connection, "SELECT COUNT(*) FROM partners WHERE program_code = $program", programCode, 0, cancellationToken)
+        // One snapshot for both sums, so outstanding and expired points always describe the same ledger.
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        if (await ScalarAsync(connection, snapshot, "SELECT COUNT(*) FROM partners WHERE program_code = $program", programCode, 0, cancellationToken)
                 .ConfigureAwait(false) == 0)
         {
             return null;
@@ -95,8 +97,10 @@ public sealed class LedgerAudit(LedgerDatabase database)
         const string sumOfKind = "SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p JOIN transactions t ON t.sequence = p.sequence " +
             "WHERE p.program_code = $program AND p.account_kind = $kind AND t.created_at_micros < $as_of";
         var asOfMicros = (asOf.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-        var outstanding = await SumAsync(connection, sumOfKind, programCode, AccountKind.Member, asOfMicros, cancellationToken).ConfigureAwait(false);
-        var expired = await SumAsync(connection, sumOfKind, programCode, AccountKind.Expiry, asOfMicros, cancellationToken).ConfigureAwait(false);
+        var outstanding = await ScalarAsync(connection, snapshot, sumOfKind, programCode, asOfMicros, cancellationToken, ("$kind", (int)AccountKind.Member))
+            .ConfigureAwait(false);
+        var expired = await ScalarAsync(connection, snapshot, sumOfKind, programCode, asOfMicros, cancellationToken, ("$kind", (int)AccountKind.Expiry))
+            .ConfigureAwait(false);
         return new LiabilitySnapshot(programCode, asOf, outstanding, expired);
     }
 
@@ -141,15 +145,12 @@ public sealed class LedgerAudit(LedgerDatabase database)
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    private static Task<long> SumAsync(
-        SqliteConnection connection, string sql, string programCode, AccountKind kind, long asOfMicros, CancellationToken cancellationToken) =>
-        ScalarAsync(connection, sql, programCode, asOfMicros, cancellationToken, ("$kind", (int)kind));
-
     private static async Task<long> ScalarAsync(
-        SqliteConnection connection, string sql, string programCode, long asOfMicros, CancellationToken cancellationToken,
-        params (string Name, object Value)[] extra)
+        SqliteConnection connection, SqliteTransaction snapshot, string sql, string programCode, long asOfMicros,
+        CancellationToken cancellationToken, params (string Name, object Value)[] extra)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = sql;
         command.Parameters.AddWithValue("$program", programCode);
         command.Parameters.AddWithValue("$as_of", asOfMicros);

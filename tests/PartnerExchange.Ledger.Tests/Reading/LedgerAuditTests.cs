@@ -1,7 +1,9 @@
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Ledger.Tests.Infrastructure;
+using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
 namespace PartnerExchange.Ledger.Tests.Reading;
@@ -55,6 +57,50 @@ public sealed class LedgerAuditTests : LedgerTest
     }
 
     [Fact]
+    public async Task Verify_SettledLedgerWithReversalAndPayment_IsOk()
+    {
+        await SettleAsync();
+
+        var verification = await Audit.VerifyAsync(default);
+
+        Assert.True(verification.Ok, string.Join('\n', verification.Findings));
+        Assert.Equal(1, verification.StatementCount);
+        Assert.Equal(4, verification.TransactionCount);
+    }
+
+    [Theory]
+    [InlineData("UPDATE statements SET gross_amount_micros = gross_amount_micros + 1", "statements_equal_their_lines")]
+    [InlineData("UPDATE statements SET line_count = line_count - 1", "statements_equal_their_lines")]
+    [InlineData("DELETE FROM statement_lines WHERE sequence = (SELECT MAX(sequence) FROM statement_lines)", "statements_equal_their_lines")]
+    [InlineData("UPDATE obligations SET payer_program_code = 'HOTEL' WHERE sequence = 2", "statements_equal_their_lines")]
+    [InlineData("UPDATE payments SET amount_minor = 1000000", "statements_equal_their_lines")]
+    // The unique index is the first guard; the check is the second, for a database that lost the first.
+    [InlineData("DROP INDEX IX_transactions_reverses_sequence; UPDATE transactions SET kind = 4, reverses_sequence = 3 WHERE sequence = 1", "reversals_unique")]
+    [InlineData("UPDATE obligations SET amount_micros = 0, destination_points = 0 WHERE sequence = 4", "obligations_match_conversions")]
+    public async Task Verify_BrokenSettlement_ReportsItsCheck(string corruption, string check)
+    {
+        await SettleAsync();
+        await Ledger.ScalarAsync(corruption + "; SELECT 0");
+
+        var verification = await Audit.VerifyAsync(default);
+
+        Assert.Contains(verification.Findings, f => f.Check == check);
+    }
+
+    [Fact]
+    public async Task GetLiability_AfterRedemptionAndReversal_IsWhatMembersHold()
+    {
+        await Ledger.AcceptedAsync(Shop, new Redeem(Shop, "s1", 100, "reward"));
+        await SettleAsync();
+
+        var liability = await Audit.GetLiabilityAsync(Shop, Ledger.Clock.GetUtcNow(), default);
+        var held = await Ledger.ScalarAsync($"SELECT SUM(balance_points) FROM accounts WHERE program_code = '{Shop}' AND kind = 1");
+
+        Assert.Equal(500, liability!.OutstandingPoints);
+        Assert.Equal(held, liability.OutstandingPoints);
+    }
+
+    [Fact]
     public async Task GetLiability_AsOfEachMoment_CountsOnlyEarlierTransactions()
     {
         // The set-up's transactions were stamped at the start; "as of" counts those strictly before it.
@@ -74,4 +120,19 @@ public sealed class LedgerAuditTests : LedgerTest
     [Fact]
     public async Task GetLiability_UnknownProgram_IsNull() =>
         Assert.Null(await Audit.GetLiabilityAsync("NOPE", Ledger.Clock.GetUtcNow(), default));
+
+    /// <summary>
+    /// Converts again and reverses it (sequences 3 and 4 after the set-up's 1 and 2), closes a period over
+    /// all of it (one statement SHOP → AIR of three lines) and pays part of that statement.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        var start = Ledger.Clock.GetUtcNow().AddHours(-1);
+        var converted = await Ledger.AcceptedAsync(Shop, new ConvertPoints(Shop, "s1", Air, "a1", 200, null, "convert again"));
+        await Ledger.AcceptedAsync(Shop, new Reverse(Shop, Responses.TransactionIdOf(converted), "undo"));
+        Ledger.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Ledger.AcceptedAsync(IdempotencyScope.OperatorPrincipal, new ClosePeriod(start, Ledger.Clock.GetUtcNow(), 0));
+        var statementId = (await Ledger.QueryAsync("SELECT statement_id FROM statements", r => r.GetString(0))).Single();
+        await Ledger.AcceptedAsync(IdempotencyScope.OperatorPrincipal, new RecordPayment(statementId, "USD", 100, "wire 1"));
+    }
 }
