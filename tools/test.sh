@@ -89,8 +89,14 @@ if ! dotnet build "$SOLUTION" -c Release -warnaserror -nologo -v q; then
   exit 1
 fi
 
+# Test projects are the ones that say so; shared test support (a plain library) runs no tests itself.
+test_projects=()
 shopt -s nullglob
-test_projects=(tests/*/*.csproj)
+for project in tests/*/*.csproj; do
+  if grep -q '<IsTestProject>true</IsTestProject>' "$project"; then
+    test_projects+=("$project")
+  fi
+done
 shopt -u nullglob
 if [[ ${#test_projects[@]} -eq 0 ]]; then
   log "no test project under tests/"

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Tests;

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Tests;

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.RateLimiting;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using Serilog.Events;
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Health.V1;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using StackExchange.Redis;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using StackExchange.Redis;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Tests;

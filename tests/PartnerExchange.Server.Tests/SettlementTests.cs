@@ -1,5 +1,5 @@
 using Grpc.Core;
-using PartnerExchange.Server.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using static PartnerExchange.Server.Tests.SettlementClients;
 

@@ -1,7 +1,7 @@
 using Google.Rpc;
 using Grpc.Core;
 
-namespace PartnerExchange.Server.Tests.Infrastructure;
+namespace PartnerExchange.Testing;
 
 /// <summary>Asserts on gRPC errors by code and stable reason, never by message text.</summary>
 public static class RpcAssert

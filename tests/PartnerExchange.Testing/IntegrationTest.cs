@@ -1,4 +1,4 @@
-namespace PartnerExchange.Server.Tests.Infrastructure;
+namespace PartnerExchange.Testing;
 
 /// <summary>
 /// Base of integration tests: a test fails when the server logged an error while it ran (an unexpected

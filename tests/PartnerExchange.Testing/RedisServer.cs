@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace PartnerExchange.Server.Tests.Infrastructure;
+namespace PartnerExchange.Testing;
 
 /// <summary>
 /// A real redis-server on a free loopback port, owned by the tests: started, stopped and started again on

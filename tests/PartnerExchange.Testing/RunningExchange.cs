@@ -11,7 +11,7 @@ using PartnerExchange.V1;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace PartnerExchange.Server.Tests.Infrastructure;
+namespace PartnerExchange.Testing;
 
 /// <summary>
 /// The real exchange on a free loopback port with its own SQLite file, called through a real GrpcChannel.
