@@ -1,0 +1,47 @@
+namespace PartnerExchange.Bench.Options;
+
+/// <summary>What one benchmark run does. Defaults and meanings are in <see cref="BenchCommand"/>.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Scenario names in the order they run; <c>ping</c> first gives the other scenarios their ratio.</summary>
+    public required IReadOnlyList<string> Scenarios { get; init; }
+
+    /// <summary>Closed loop: numbers of concurrent callers, each measured in turn. Empty for open loop only.</summary>
+    public required IReadOnlyList<int> Concurrency { get; init; }
+
+    /// <summary>Open loop: arrival rates, each measured in turn after the closed-loop points. Empty for none.</summary>
+    public required IReadOnlyList<ArrivalRate> Rates { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+    public required TimeSpan Warmup { get; init; }
+    public required TimeSpan CallTimeout { get; init; }
+
+    /// <summary>Open loop: most calls outstanding at once; later arrivals wait, their wait counted as latency.</summary>
+    public required int MaxInFlight { get; init; }
+
+    /// <summary>Most calls one measurement sends, warm-up included, so no loop can run away.</summary>
+    public required long MaxCallsPerMeasurement { get; init; }
+
+    public required int MembersPerProgram { get; init; }
+    public required long StartingBalancePoints { get; init; }
+    public required long HotBalancePoints { get; init; }
+    public required int SetupParallelism { get; init; }
+    public required int Seed { get; init; }
+
+    /// <summary>A running server to use instead of starting one; loopback only.</summary>
+    public Uri? Address { get; init; }
+    public string? OperatorKey { get; init; }
+
+    /// <summary>With <see cref="Address"/>: the server's PX_DATA_DIR, so acknowledged writes can be found in its ledger file.</summary>
+    public string? DataDirectory { get; init; }
+
+    public required string ServerDll { get; init; }
+    public required string RedisServer { get; init; }
+    public required bool BuildServer { get; init; }
+    public required bool KeepData { get; init; }
+    public required string OutputDirectory { get; init; }
+    public required string ReportName { get; init; }
+
+    /// <summary>The command line as run, with the operator key blanked out, for the report.</summary>
+    public required string CommandLine { get; init; }
+}

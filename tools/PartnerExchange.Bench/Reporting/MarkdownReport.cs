@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+
+namespace PartnerExchange.Bench.Reporting;
+
+/// <summary>The report as markdown: how it was measured, a table per loop kind, failures, and the verification.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(BenchReport report, string name)
+    {
+        var text = new StringBuilder();
+        AppendHeader(text, report);
+        AppendClosedLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.ClosedLoop).ToArray());
+        AppendOpenLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.OpenLoop).ToArray());
+        AppendFailures(text, report.Results);
+        AppendVerification(text, report.Verification);
+        text.AppendLine().AppendLine($"![Throughput and p99 against callers]({name}.svg)");
+        return text.ToString();
+    }
+
+    private static void AppendHeader(StringBuilder text, BenchReport report)
+    {
+        var s = report.Settings;
+        text.AppendLine(Invariant($"# PartnerExchange benchmark, {report.Date:yyyy-MM-dd HH:mm} UTC")).AppendLine();
+        text.AppendLine($"- Machine: {report.Machine}");
+        text.AppendLine($"- Command: `{report.CommandLine}`");
+        text.AppendLine(s.ServerStartedByTool
+            ? $"- Server: started by the benchmark, Release build, production settings (synchronous=FULL, idempotency on Redis, rate limits on, Information logs to a file) plus `{string.Join(' ', s.ServerSettings)}`; per-partner limits raised through the admin API so none rejects."
+            : "- Server: given by --address; its settings are its own.");
+        text.AppendLine(Invariant($"- Network: {s.Programs.Count} programs ({string.Join(", ", s.Programs)}), {s.MembersPerProgram:N0} members each with {s.StartingBalancePoints:N0} points; the 4 convert-hot members start with {s.HotBalancePoints:N0}. Set up in {s.SetupSeconds:F1} s."));
+        text.AppendLine(Invariant($"- Each measurement: {s.WarmupSeconds:0.###} s warm-up, then {s.DurationSeconds:0.###} s measured; call deadline {s.CallTimeoutSeconds:0.###} s."));
+        text.AppendLine("- Calls/s counts every answered call, refusals and errors included; × ping is calls/s over ping's with the same callers.");
+        text.AppendLine("- Latency (ms) runs from a call's start in the closed loop, and from its due time in the open loop (no coordinated omission). That includes the generator's own send delay (it shares the CPU with the server), shown apart as send delay.");
+    }
+
+    private static void AppendClosedLoop(StringBuilder text, MeasurementResult[] results)
+    {
+        if (results.Length == 0)
+        {
+            return;
+        }
+        text.AppendLine().AppendLine("## Closed loop").AppendLine();
+        text.AppendLine("| Scenario | Callers | Calls/s | × ping | p50 | p90 | p99 | p99.9 | max | Refusals | Errors | Server RSS max (MB) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in results)
+        {
+            text.AppendLine(Invariant(
+                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Ratio(r.RatioToPing)} | {Latencies(r.LatencyMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} |"));
+        }
+    }
+
+    private static void AppendOpenLoop(StringBuilder text, MeasurementResult[] results)
+    {
+        if (results.Length == 0)
+        {
+            return;
+        }
+        text.AppendLine().AppendLine("## Open loop").AppendLine();
+        text.AppendLine("| Scenario | Rate | Target calls/s | Calls/s | p50 | p90 | p99 | p99.9 | max | Send delay p50 / p99 | Refusals | Errors | Server RSS max (MB) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in results)
+        {
+            text.AppendLine(Invariant(
+                $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} |"));
+        }
+    }
+
+    private static void AppendFailures(StringBuilder text, IReadOnlyList<MeasurementResult> results)
+    {
+        var lines = results.SelectMany(r => r.Refusals.Select(c => (r, c, kind: "refusal")).Concat(r.Errors.Select(c => (r, c, kind: "error"))))
+            .Select(x => Invariant($"- {x.r.Scenario} at {Load(x.r)}: {x.kind} {x.c.Code} {x.c.Reason} × {x.c.Count:N0}"))
+            .Concat(results.Where(r => r.ReplaysMatched > 0)
+                .Select(r => Invariant($"- {r.Scenario} at {Load(r)}: {r.ReplaysMatched:N0} repeated writes answered with their original transaction")))
+            .ToArray();
+        text.AppendLine().AppendLine("## Refusals, errors and replays").AppendLine();
+        text.AppendLine(lines.Length == 0 ? "None." : string.Join(Environment.NewLine, lines));
+    }
+
+    private static void AppendVerification(StringBuilder text, Verification verification)
+    {
+        var writes = verification.AcknowledgedWrites;
+        text.AppendLine().AppendLine($"## Verification: {(verification.Passed ? "passed" : "FAILED")}").AppendLine();
+        foreach (var ledger in verification.LedgerChecks)
+        {
+            text.AppendLine(Invariant(
+                $"- Ledger, checked by {ledger.CheckedBy}: {(ledger.Ok ? "balanced" : "NOT OK")}; {ledger.TransactionCount:N0} transactions, {ledger.AccountCount:N0} accounts; checks: {string.Join(", ", ledger.Checks)}."));
+            foreach (var finding in ledger.Findings)
+            {
+                text.AppendLine($"  - {finding}");
+            }
+        }
+        foreach (var note in verification.Notes)
+        {
+            text.AppendLine($"- {note}");
+        }
+        text.AppendLine(writes.Checked
+            ? Invariant($"- Acknowledged writes: {writes.Acknowledged:N0} distinct transaction ids answered OK, {writes.Found:N0} found in the ledger, {writes.Missing:N0} missing.")
+            : $"- Acknowledged writes: {writes.Acknowledged:N0}; {writes.Note}");
+        if (writes.MissingSample.Count > 0)
+        {
+            text.AppendLine($"  - Missing, e.g.: {string.Join(", ", writes.MissingSample)}");
+        }
+    }
+
+    private static string Load(MeasurementResult r) =>
+        r.Concurrency is { } c ? Invariant($"{c} caller{(c == 1 ? "" : "s")}") : Invariant($"{r.TargetCallsPerSecond:N0}/s");
+    private static string Latencies(LatencySummary l) => Invariant($"{l.P50:0.00} | {l.P90:0.00} | {l.P99:0.00} | {l.P999:0.00} | {l.Max:0.00}");
+    private static string SendDelay(SendDelaySummary? d) => d is null ? "" : Invariant($"{d.P50:0.00} / {d.P99:0.00}");
+    private static string Ratio(double? ratio) => ratio is { } r ? Invariant($"{r:0.00}") : "";
+    private static string Rss(double? megabytes) => megabytes is { } mb ? Invariant($"{mb:0}") : "n/a";
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
