@@ -123,4 +123,7 @@ public enum ErrorReason
 
     /// <summary>A payment exceeds the statement's outstanding amount.</summary>
     Overpayment,
+
+    /// <summary>The partner already has as many open event streams as it may.</summary>
+    TooManyStreams,
 }

@@ -11,6 +11,9 @@ public static class LedgerServiceCollectionExtensions
     public static IServiceCollection AddLedger(this IServiceCollection services)
     {
         services.AddSingleton<LedgerDatabase>();
+        services.AddSingleton<CommitSignal>();
+        services.AddSingleton<EventFeed>();
+        services.AddSingleton<ExpiryQueries>();
         services.AddSingleton<LedgerWriter>();
         services.AddSingleton<ILedgerWriter>(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<LedgerQueries>();

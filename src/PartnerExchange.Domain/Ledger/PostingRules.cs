@@ -31,6 +31,17 @@ public static class PostingRules
         ];
     }
 
+    /// <summary>An expiry: the member −points, the program's expiry account +points.</summary>
+    public static IReadOnlyList<PostingLine> Expiry(string program, string member, long points)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(points);
+        return
+        [
+            new(AccountRef.Member(program, member), -points),
+            new(AccountRef.System(program, AccountKind.Expiry), points),
+        ];
+    }
+
     /// <summary>
     /// A conversion, as two legs that each balance within their program. Source leg: the member
     /// −(source + fee), conversion-out +source, fees +fee. Destination leg: conversion-in −destination,

@@ -1,4 +1,6 @@
 using PartnerExchange.Domain;
+using PartnerExchange.Domain.Expiry;
+using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Writing;
@@ -14,7 +16,8 @@ public sealed record CreatePartner(
     string SettlementCurrency,
     long PointPriceMicros,
     EarnRule? EarnRule,
-    PartnerRateLimits? RateLimits = null) : LedgerCommand<PartnerRecord>
+    PartnerRateLimits? RateLimits = null,
+    ExpiryPolicy? ExpiryPolicy = null) : LedgerCommand<PartnerRecord>
 {
     internal override Outcome<PartnerRecord> Execute(WriteSession session)
     {
@@ -25,14 +28,15 @@ public sealed record CreatePartner(
         session.Execute(
             "INSERT INTO partners (program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
             "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, writes_per_second, " +
-            "writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst) VALUES ($code, $name, $program, $kind, " +
-            "$status, $currency, $price, $earn_currency, $earn_points, $earn_per, $now, $now, $writes_rate, $writes_burst, " +
-            "$reads_rate, $reads_burst, $quotes_rate, $quotes_burst)",
+            "writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst, expiry_policy, expiry_months) VALUES " +
+            "($code, $name, $program, $kind, $status, $currency, $price, $earn_currency, $earn_points, $earn_per, $now, $now, " +
+            "$writes_rate, $writes_burst, $reads_rate, $reads_burst, $quotes_rate, $quotes_burst, $expiry_policy, $expiry_months)",
             [
                 ("$code", ProgramCode), ("$name", DisplayName), ("$program", ProgramName), ("$kind", (int)Kind),
                 ("$status", PartnerStatus.Active), ("$currency", SettlementCurrency), ("$price", PointPriceMicros),
                 ("$earn_currency", EarnRule?.CurrencyCode), ("$earn_points", EarnRule?.Points), ("$earn_per", EarnRule?.PerAmountMinor),
                 ("$now", session.NowMicros), .. Lookups.LimitParameters(RateLimits ?? PartnerRateLimits.Defaults),
+                .. Lookups.ExpiryParameters(ExpiryPolicy ?? Domain.Expiry.ExpiryPolicy.Never),
             ]);
         return Lookups.Partner(session, ProgramCode)!;
     }
@@ -46,7 +50,8 @@ public sealed record UpdatePartner(
     PartnerKind? Kind,
     long? PointPriceMicros,
     EarnRule? EarnRule,
-    PartnerRateLimits? RateLimits = null) : LedgerCommand<PartnerRecord>
+    PartnerRateLimits? RateLimits = null,
+    ExpiryPolicy? ExpiryPolicy = null) : LedgerCommand<PartnerRecord>
 {
     internal override Outcome<PartnerRecord> Execute(WriteSession session)
     {
@@ -60,13 +65,19 @@ public sealed record UpdatePartner(
             "UPDATE partners SET display_name = $name, program_name = $program, kind = $kind, point_price_micros = $price, " +
             "earn_currency = $earn_currency, earn_points = $earn_points, earn_per_amount_minor = $earn_per, updated_at_micros = $now, " +
             "writes_per_second = $writes_rate, writes_burst = $writes_burst, reads_per_second = $reads_rate, " +
-            "reads_burst = $reads_burst, quotes_per_second = $quotes_rate, quotes_burst = $quotes_burst WHERE program_code = $code",
+            "reads_burst = $reads_burst, quotes_per_second = $quotes_rate, quotes_burst = $quotes_burst, " +
+            "expiry_policy = $expiry_policy, expiry_months = $expiry_months WHERE program_code = $code",
             [
                 ("$name", DisplayName ?? current.DisplayName), ("$program", ProgramName ?? current.ProgramName),
                 ("$kind", (int)(Kind ?? current.Kind)), ("$price", PointPriceMicros ?? current.PointPriceMicros),
                 ("$earn_currency", earn?.CurrencyCode), ("$earn_points", earn?.Points), ("$earn_per", earn?.PerAmountMinor),
                 ("$now", session.NowMicros), ("$code", ProgramCode), .. Lookups.LimitParameters(RateLimits ?? current.RateLimits),
+                .. Lookups.ExpiryParameters(ExpiryPolicy ?? current.ExpiryPolicy),
             ]);
+        if (ExpiryPolicy is not null && ExpiryPolicy != current.ExpiryPolicy)
+        {
+            LedgerEvents.Append(session, new NewEvent(ProgramCode, EventKind.ExpiryPolicyChanged));
+        }
         return Lookups.Partner(session, ProgramCode)!;
     }
 }
@@ -123,6 +134,14 @@ public sealed record SetExchangeRate(
             ("$inc", Terms.IncrementPoints), ("$fee", Terms.MemberFeePoints), ("$bonus", Terms.BonusBasisPoints),
             ("$bonus_start", Terms.BonusStartsAt?.ToUnixMicros()), ("$bonus_end", Terms.BonusEndsAt?.ToUnixMicros()),
             ("$effective", effectiveAt.ToUnixMicros()), ("$enabled", Enabled), ("$now", session.NowMicros));
+        // Both programs hear of it: the source's members can convert out on new terms, the destination receives on them.
+        foreach (var program in new[] { FromProgramCode, ToProgramCode })
+        {
+            LedgerEvents.Append(session, new NewEvent(program, EventKind.ExchangeRateChanged)
+            {
+                FromProgramCode = FromProgramCode, ToProgramCode = ToProgramCode, RateVersion = version,
+            });
+        }
         return Lookups.RateById(session, id!.Value)!;
     }
 

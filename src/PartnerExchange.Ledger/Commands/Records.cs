@@ -1,3 +1,4 @@
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Money;
 using PartnerExchange.Domain.Points;
@@ -56,6 +57,9 @@ public sealed record PartnerRecord(
 {
     /// <summary>The partner's own request limits.</summary>
     public PartnerRateLimits RateLimits { get; init; } = PartnerRateLimits.Defaults;
+
+    /// <summary>How the program's points expire.</summary>
+    public ExpiryPolicy ExpiryPolicy { get; init; } = ExpiryPolicy.Never;
 }
 
 /// <summary>An enrolled member.</summary>

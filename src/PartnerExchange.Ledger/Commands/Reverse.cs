@@ -30,6 +30,11 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
         {
             return Refusal.Of(ErrorReason.NotReversible, "A reversal cannot itself be reversed.");
         }
+        // Expired points are gone by the program's own rules; giving them back would only re-expire them.
+        if (original.Kind is TransactionKind.Expiry)
+        {
+            return Refusal.Of(ErrorReason.NotReversible, "An expiry cannot be reversed.");
+        }
         if (FindReversal(session, original.Sequence) is { } reversalId)
         {
             return Refusal.Of(ErrorReason.AlreadyReversed, "The transaction has already been reversed.",

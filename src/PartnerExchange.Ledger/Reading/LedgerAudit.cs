@@ -68,6 +68,23 @@ public sealed class LedgerAudit(LedgerDatabase database)
         ("reversals_unique",
             "SELECT 'transaction ' || reverses_sequence || ' is reversed ' || COUNT(*) || ' times' FROM transactions " +
             "WHERE reverses_sequence IS NOT NULL GROUP BY reverses_sequence HAVING COUNT(*) > 1"),
+        ("lots_match_balances",
+            "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.member_number || ') holds ' || a.balance_points || " +
+            "' but its lots hold ' || COALESCE(SUM(l.remaining_points), 0) FROM accounts a LEFT JOIN point_lots l ON l.account_id = a.id " +
+            $"WHERE a.kind = {(int)AccountKind.Member} GROUP BY a.id HAVING a.balance_points <> COALESCE(SUM(l.remaining_points), 0) " +
+            "UNION ALL SELECT 'lot ' || l.id || ' holds ' || l.remaining_points || ' of ' || l.original_points || ' but its movements sum to ' || " +
+            "COALESCE(SUM(m.points), 0) FROM point_lots l LEFT JOIN lot_movements m ON m.lot_id = l.id GROUP BY l.id " +
+            "HAVING l.remaining_points <> l.original_points + COALESCE(SUM(m.points), 0) OR l.remaining_points < 0 " +
+            "OR l.remaining_points > l.original_points"),
+        ("events_match_postings",
+            "SELECT 'transaction ' || t.transaction_id || ' moved member ' || p.program_code || '/' || p.member_number || ' by ' || " +
+            "p.amount_points || ' without its event' FROM postings p JOIN transactions t ON t.sequence = p.sequence " +
+            $"WHERE p.account_kind = {(int)AccountKind.Member} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.transaction_id = t.transaction_id " +
+            "AND e.program_code = p.program_code AND e.member_number = p.member_number AND e.points = p.amount_points) " +
+            "UNION ALL SELECT 'event ' || e.cursor || ' names transaction ' || e.transaction_id || ' which did not move ' || e.program_code || '/' || " +
+            "e.member_number FROM events e WHERE e.transaction_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM postings p JOIN transactions t " +
+            "ON t.sequence = p.sequence WHERE t.transaction_id = e.transaction_id AND p.program_code = e.program_code " +
+            $"AND p.member_number = e.member_number AND p.account_kind = {(int)AccountKind.Member})"),
         ("statements_equal_their_lines",
             "SELECT 'statement ' || s.statement_id || ' says ' || s.line_count || ' lines, ' || s.destination_points || ' points, ' || " +
             "s.gross_amount_micros || ' micros; its lines hold ' || COALESCE(x.n, 0) || ', ' || COALESCE(x.points, 0) || ', ' || COALESCE(x.micros, 0) " +

@@ -22,6 +22,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<StatementRow> Statements => Set<StatementRow>();
     public DbSet<StatementLineRow> StatementLines => Set<StatementLineRow>();
     public DbSet<PaymentRow> Payments => Set<PaymentRow>();
+    public DbSet<PointLotRow> PointLots => Set<PointLotRow>();
+    public DbSet<LotMovementRow> LotMovements => Set<LotMovementRow>();
+    public DbSet<ExpiryWarningRow> ExpiryWarnings => Set<ExpiryWarningRow>();
+    public DbSet<EventRow> Events => Set<EventRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -87,6 +91,7 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.HasKey(s => s.Name);
         });
         ConfigureSettlement(modelBuilder);
+        ConfigureExpiryAndEvents(modelBuilder);
         UseSnakeCaseColumns(modelBuilder);
     }
 
@@ -117,6 +122,39 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.ToTable("payments");
             e.HasKey(p => p.PaymentId);
             e.HasIndex(p => new { p.StatementId, p.CreatedAtMicros });
+        });
+    }
+
+    private static void ConfigureExpiryAndEvents(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PointLotRow>(e =>
+        {
+            e.ToTable("point_lots");
+            e.HasKey(l => l.Id);
+            // Spending takes an account's open lots oldest first.
+            e.HasIndex(l => new { l.AccountId, l.Id }).HasFilter("remaining_points > 0");
+            // The expiry run finds open lots by expiry time.
+            e.HasIndex(l => l.ExpiresAtMicros).HasFilter("remaining_points > 0");
+            e.HasIndex(l => l.Sequence);
+        });
+        modelBuilder.Entity<LotMovementRow>(e =>
+        {
+            e.ToTable("lot_movements");
+            e.HasKey(m => m.Id);
+            e.HasIndex(m => m.Sequence);
+        });
+        modelBuilder.Entity<ExpiryWarningRow>(e =>
+        {
+            e.ToTable("expiry_warnings");
+            // One warning per lot (or inactive balance), horizon and expiry moment: re-runs send none twice.
+            e.HasKey(w => new { w.AccountId, w.LotId, w.HorizonDays, w.BasisMicros });
+        });
+        modelBuilder.Entity<EventRow>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(v => v.Cursor);
+            e.HasIndex(v => new { v.ProgramCode, v.Cursor });
+            e.HasIndex(v => v.TransactionId);
         });
     }
 

@@ -24,6 +24,9 @@ internal sealed class PartnerRow
     public int? ReadsBurst { get; set; }
     public int? QuotesPerSecond { get; set; }
     public int? QuotesBurst { get; set; }
+    /// <summary>The stored <c>ExpiryPolicyKind</c>: 0 none, 1 lot lifetime, 2 inactivity.</summary>
+    public int ExpiryPolicy { get; set; }
+    public int ExpiryMonths { get; set; }
 }
 
 internal sealed class ApiKeyRow
@@ -47,6 +50,8 @@ internal sealed class AccountRow
     public long BalancePoints { get; set; }
     public long CreatedAtMicros { get; set; }
     public long LastSequence { get; set; }
+    /// <summary>The last accrual, redemption or conversion of a member account (enrollment before any).</summary>
+    public long LastActivityMicros { get; set; }
 }
 
 internal sealed class TransactionRow
@@ -172,4 +177,66 @@ internal sealed class PaymentRow
     public long AmountMinor { get; set; }
     public required string Reference { get; set; }
     public long CreatedAtMicros { get; set; }
+}
+
+// Expiry rows: a lot is one credit to a member account; the sum of an account's remaining lot points is
+// its balance. Lot movements record which lots each transaction took from or gave back to, so a reversal
+// restores exactly the lots its original consumed.
+
+internal sealed class PointLotRow
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    /// <summary>The transaction that credited the lot (0 for balances carried over when lots were introduced).</summary>
+    public long Sequence { get; set; }
+    public long EarnedAtMicros { get; set; }
+    /// <summary>When the lot expires under a lot-lifetime policy; null when it was credited without one.</summary>
+    public long? ExpiresAtMicros { get; set; }
+    public long OriginalPoints { get; set; }
+    public long RemainingPoints { get; set; }
+}
+
+internal sealed class LotMovementRow
+{
+    public long Id { get; set; }
+    public long Sequence { get; set; }
+    public long LotId { get; set; }
+    /// <summary>Negative when the transaction took points from the lot, positive when it gave them back.</summary>
+    public long Points { get; set; }
+}
+
+internal sealed class ExpiryWarningRow
+{
+    public long AccountId { get; set; }
+    /// <summary>The lot warned about, or 0 for a whole balance expiring through inactivity.</summary>
+    public long LotId { get; set; }
+    public int HorizonDays { get; set; }
+    /// <summary>
+    /// What the warned expiry runs from: a lot's expiry time, or an inactive balance's last activity (new
+    /// activity starts a new period, which is warned about afresh).
+    /// </summary>
+    public long BasisMicros { get; set; }
+    public long IssuedAtMicros { get; set; }
+}
+
+// The event outbox: written in the same transaction as the change it reports; the cursor is the row id,
+// so cursors follow commit order.
+
+internal sealed class EventRow
+{
+    public long Cursor { get; set; }
+    public required string ProgramCode { get; set; }
+    public int Kind { get; set; }
+    public long OccurredAtMicros { get; set; }
+    public string MemberNumber { get; set; } = "";
+    public long Points { get; set; }
+    public long BalancePoints { get; set; }
+    public string? TransactionId { get; set; }
+    public string? ReversesTransactionId { get; set; }
+    public string? CounterpartyProgramCode { get; set; }
+    public long? ExpiresAtMicros { get; set; }
+    public int WarningDays { get; set; }
+    public string? FromProgramCode { get; set; }
+    public string? ToProgramCode { get; set; }
+    public long RateVersion { get; set; }
 }

@@ -36,10 +36,13 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly WriteSession _session;
     private readonly Task _loop;
+    private readonly CommitSignal? _commits;
 
-    public LedgerWriter(IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger)
+    public LedgerWriter(
+        IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null)
     {
         _options = options.Value;
+        _commits = commits;
         _logger = logger;
         _connection = database.OpenWriterConnection();
         _session = new WriteSession(_connection, clock);
@@ -141,6 +144,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             }
             return;
         }
+        _commits?.Raise();
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -168,13 +172,13 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         try
         {
             var (response, refusal) = pending.Run(_session);
-            if (refusal is not null)
+            if (refusal is not null || pending.DiscardsWrites)
             {
                 // A refusal leaves no trace but its idempotency record: the same retry gets the same answer.
                 _session.Execute("ROLLBACK TO request");
                 _session.RewindSequence(sequenceMark);
             }
-            var recorded = refusal is null || !ErrorReasons.IsInputError(refusal.Value);
+            var recorded = !pending.DiscardsWrites && (refusal is null || !ErrorReasons.IsInputError(refusal.Value));
             if (recorded)
             {
                 IdempotencyRecords.Insert(_session, scope, response);
@@ -232,6 +236,9 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 
         /// <summary>Executes the command: the encoded response, and the reason when it was refused.</summary>
         public abstract (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session);
+
+        /// <summary>The command is a preview whose writes are rolled back (see <see cref="LedgerCommand{TResult}.DiscardsWrites"/>).</summary>
+        public abstract bool DiscardsWrites { get; }
     }
 
     private sealed class PendingWrite<TResult>(
@@ -240,6 +247,8 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         Func<Outcome<TResult>, StoredResponse> encode,
         CancellationToken cancellationToken) : PendingWrite(scope, cancellationToken)
     {
+        public override bool DiscardsWrites => command.DiscardsWrites;
+
         public override (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session)
         {
             var outcome = command.Execute(session);

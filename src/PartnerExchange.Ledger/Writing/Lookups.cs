@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
@@ -9,12 +10,12 @@ namespace PartnerExchange.Ledger.Writing;
 /// <summary>Reads the writer needs inside its transaction, so decisions and writes see the same state.</summary>
 internal static class Lookups
 {
-    private const string PartnerColumns =
+    internal const string PartnerColumns =
         "program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
         "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, " +
-        "writes_per_second, writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst";
+        "writes_per_second, writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst, expiry_policy, expiry_months";
 
-    private const string RateColumns =
+    internal const string RateColumns =
         "id, from_program_code, to_program_code, version, from_points, to_points, min_source_points, max_source_points, " +
         "increment_points, member_fee_points, bonus_basis_points, bonus_starts_at_micros, bonus_ends_at_micros, " +
         "effective_at_micros, enabled, created_at_micros";
@@ -23,6 +24,14 @@ internal static class Lookups
     {
         using var reader = session.Query($"SELECT {PartnerColumns} FROM partners WHERE program_code = $code", ("$code", programCode));
         return reader.Read() ? ReadPartner(reader) : null;
+    }
+
+    /// <summary>The expiry policy of a program (never expiring when the program does not exist).</summary>
+    public static ExpiryPolicy ExpiryPolicyOf(WriteSession session, string programCode)
+    {
+        using var reader = session.Query(
+            "SELECT expiry_policy, expiry_months FROM partners WHERE program_code = $code", ("$code", programCode));
+        return reader.Read() ? new ExpiryPolicy((ExpiryPolicyKind)reader.GetInt32(0), reader.GetInt32(1)) : ExpiryPolicy.Never;
     }
 
     public static bool IsEnrolled(WriteSession session, string programCode, string memberNumber) =>
@@ -52,6 +61,7 @@ internal static class Lookups
             r.GetString(5), r.GetInt64(6), earn, Time.FromMicros(r.GetInt64(10)), Time.FromMicros(r.GetInt64(11)))
         {
             RateLimits = new PartnerRateLimits(LimitAt(r, 12), LimitAt(r, 14), LimitAt(r, 16)),
+            ExpiryPolicy = new ExpiryPolicy((ExpiryPolicyKind)r.GetInt32(18), r.GetInt32(19)),
         };
     }
 
@@ -65,6 +75,10 @@ internal static class Lookups
         ("$reads_rate", limits.Reads?.RequestsPerSecond), ("$reads_burst", limits.Reads?.Burst),
         ("$quotes_rate", limits.Quotes?.RequestsPerSecond), ("$quotes_burst", limits.Quotes?.Burst),
     ];
+
+    /// <summary>The two expiry columns of a partner, as the SQL names them.</summary>
+    internal static (string Name, object? Value)[] ExpiryParameters(ExpiryPolicy policy) =>
+        [("$expiry_policy", (int)policy.Kind), ("$expiry_months", policy.Months)];
 
     internal static RateRecord ReadRate(SqliteDataReader r)
     {

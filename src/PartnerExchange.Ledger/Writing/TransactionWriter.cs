@@ -15,9 +15,19 @@ internal sealed record NewTransaction(
     long? RateId = null,
     long? RateVersion = null,
     string? CounterpartyProgramCode = null,
-    long FeePoints = 0);
+    long FeePoints = 0)
+{
+    /// <summary>For an expiry: the moment the lots it takes had expired by (microseconds).</summary>
+    public long? ExpiredByMicros { get; init; }
 
-/// <summary>Writes a transaction header and its postings as one step, and shows it as its requester sees it.</summary>
+    /// <summary>How the transaction's member lines move lots.</summary>
+    public LotIntent Lots => new(Kind, ReversesSequence, ExpiredByMicros);
+}
+
+/// <summary>
+/// Writes a transaction header, its postings, its lot movements and its events as one step, and shows it
+/// as its requester sees it.
+/// </summary>
 internal static class TransactionWriter
 {
     public static Outcome<PostedMovement> Post(
@@ -36,10 +46,14 @@ internal static class TransactionWriter
             ("$now", session.NowMicros), ("$reference", header.Reference), ("$reason", header.AccrualReason),
             ("$reverses", header.ReversesSequence), ("$reverses_id", header.ReversesTransactionId), ("$rate_id", header.RateId),
             ("$rate_version", header.RateVersion), ("$counterparty", header.CounterpartyProgramCode), ("$fee", header.FeePoints));
-        var posted = session.Post(sequence, lines);
+        var posted = session.Post(sequence, lines, header.Lots);
         if (!posted.IsSuccess)
         {
             return posted.Refusal;
+        }
+        foreach (var line in lines.Where(l => l.Account.IsMember))
+        {
+            LedgerEvents.Append(session, LedgerEvents.ForMemberLine(header, transactionId, line, posted.Value[line.Account]));
         }
         // The requester's view: its own program's member line (every kind has exactly one per program).
         var memberLine = lines.First(l => l.Account.IsMember && l.Account.ProgramCode == header.RequesterProgramCode);

@@ -90,7 +90,8 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// Applies balanced postings to their accounts. Balances change by compare-and-set, so a concurrent
     /// writer in another process can never be overwritten; a member balance never goes below zero.
     /// </summary>
-    public Outcome<IReadOnlyDictionary<AccountRef, long>> Post(long sequence, IReadOnlyList<PostingLine> lines)
+    /// <remarks>Member lines also move the account's lots as <paramref name="lots"/> says, and activity resets its inactivity clock.</remarks>
+    public Outcome<IReadOnlyDictionary<AccountRef, long>> Post(long sequence, IReadOnlyList<PostingLine> lines, LotIntent lots)
     {
         if (!PostingRules.IsBalanced(lines))
         {
@@ -105,12 +106,20 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             {
                 return next.Refusal;
             }
+            var isActivity = line.Account.IsMember && lots.IsActivity;
             var updated = Execute(
-                "UPDATE accounts SET balance_points = $new, last_sequence = $seq WHERE id = $id AND balance_points = $old",
-                ("$new", next.Value), ("$seq", sequence), ("$id", accountId), ("$old", balance));
+                "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
+                "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END " +
+                "WHERE id = $id AND balance_points = $old",
+                ("$new", next.Value), ("$seq", sequence), ("$activity", isActivity), ("$now", NowMicros), ("$id", accountId),
+                ("$old", balance));
             if (updated != 1)
             {
                 throw new InvalidOperationException($"Account {accountId} changed under the writer.");
+            }
+            if (line.Account.IsMember)
+            {
+                MoveLots(accountId, line, sequence, lots);
             }
             Execute(
                 "INSERT INTO postings (sequence, account_id, program_code, account_kind, member_number, amount_points) " +
@@ -121,6 +130,18 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             balances[line.Account] = next.Value;
         }
         return balances;
+    }
+
+    private void MoveLots(long accountId, PostingLine line, long sequence, LotIntent lots)
+    {
+        if (line.AmountPoints > 0)
+        {
+            Lots.Credit(this, accountId, line.Account, sequence, line.AmountPoints, lots);
+        }
+        else
+        {
+            Lots.Debit(this, accountId, sequence, -line.AmountPoints, lots);
+        }
     }
 
     /// <summary>The id and balance of an account, or null when a member account does not exist.</summary>
@@ -135,8 +156,8 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     public long OpenAccount(AccountRef account)
     {
         return Scalar(
-            "INSERT INTO accounts (program_code, kind, member_number, balance_points, created_at_micros, last_sequence) " +
-            "VALUES ($program, $kind, $member, 0, $now, 0) RETURNING id",
+            "INSERT INTO accounts (program_code, kind, member_number, balance_points, created_at_micros, last_sequence, last_activity_micros) " +
+            "VALUES ($program, $kind, $member, 0, $now, 0, $now) RETURNING id",
             ("$program", account.ProgramCode), ("$kind", (int)account.Kind), ("$member", account.MemberNumber ?? ""),
             ("$now", NowMicros)) ?? throw new InvalidOperationException("INSERT … RETURNING gave no id.");
     }

@@ -70,7 +70,7 @@ internal static class RpcErrors
             or ErrorReason.RateAllowsArbitrage or ErrorReason.PeriodOverlaps or ErrorReason.PeriodNotEnded
             or ErrorReason.Overpayment => StatusCode.FailedPrecondition,
         ErrorReason.RequestInProgress => StatusCode.Aborted,
-        ErrorReason.RateLimited => StatusCode.ResourceExhausted,
+        ErrorReason.RateLimited or ErrorReason.TooManyStreams => StatusCode.ResourceExhausted,
         ErrorReason.ExchangeBusy => StatusCode.Unavailable,
         _ => StatusCode.Internal,
     };

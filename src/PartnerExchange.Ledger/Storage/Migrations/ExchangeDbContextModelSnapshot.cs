@@ -35,6 +35,10 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
 
+                    b.Property<long>("LastActivityMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_activity_micros");
+
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_sequence");
@@ -96,6 +100,107 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRow", b =>
+                {
+                    b.Property<long>("Cursor")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cursor");
+
+                    b.Property<long>("BalancePoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("balance_points");
+
+                    b.Property<string>("CounterpartyProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counterparty_program_code");
+
+                    b.Property<long?>("ExpiresAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at_micros");
+
+                    b.Property<string>("FromProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_program_code");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MemberNumber")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_number");
+
+                    b.Property<long>("OccurredAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at_micros");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("ProgramCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<long>("RateVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_version");
+
+                    b.Property<string>("ReversesTransactionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverses_transaction_id");
+
+                    b.Property<string>("ToProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_program_code");
+
+                    b.Property<string>("TransactionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<int>("WarningDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("warning_days");
+
+                    b.HasKey("Cursor");
+
+                    b.HasIndex("TransactionId");
+
+                    b.HasIndex("ProgramCode", "Cursor");
+
+                    b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.ExpiryWarningRow", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("LotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lot_id");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<long>("BasisMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basis_micros");
+
+                    b.Property<long>("IssuedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("issued_at_micros");
+
+                    b.HasKey("AccountId", "LotId", "HorizonDays", "BasisMicros");
+
+                    b.ToTable("expiry_warnings", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.IdempotencyRow", b =>
                 {
                     b.Property<string>("Principal")
@@ -132,6 +237,32 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Principal", "IdempotencyKey");
 
                     b.ToTable("idempotency_records", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.LotMovementRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lot_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("lot_movements", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.ObligationRow", b =>
@@ -210,6 +341,14 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.Property<long?>("EarnPoints")
                         .HasColumnType("INTEGER")
                         .HasColumnName("earn_points");
+
+                    b.Property<int>("ExpiryMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_months");
+
+                    b.Property<int>("ExpiryPolicy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_policy");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
@@ -295,6 +434,50 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasIndex("StatementId", "CreatedAtMicros");
 
                     b.ToTable("payments", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.PointLotRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("EarnedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("earned_at_micros");
+
+                    b.Property<long?>("ExpiresAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at_micros");
+
+                    b.Property<long>("OriginalPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("original_points");
+
+                    b.Property<long>("RemainingPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("remaining_points");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAtMicros")
+                        .HasFilter("remaining_points > 0");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasFilter("remaining_points > 0");
+
+                    b.ToTable("point_lots", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PostingRow", b =>

@@ -1,0 +1,111 @@
+using PartnerExchange.Domain;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Expiry;
+
+/// <summary>What one expiry batch did (or, in a dry run, would do).</summary>
+/// <param name="ExpiredPoints">Points expired.</param>
+/// <param name="ExpiredAccounts">EXPIRY transactions posted, one per member account.</param>
+/// <param name="Warnings">Warning events emitted, one per member account and horizon.</param>
+/// <param name="Full">The batch used its whole budget: more may be due, so run another.</param>
+public sealed record ExpiryBatchResult(long ExpiredPoints, long ExpiredAccounts, long Warnings, bool Full);
+
+/// <summary>
+/// Expires, as of a moment, up to <paramref name="Budget"/> member accounts' due points and then emits
+/// the warnings due, shortest horizon first, within what is left of the budget. Each account's expiry is
+/// its own balanced EXPIRY transaction that takes exactly the lots it expires, so running again (or
+/// after a crash) finds nothing left to expire twice; each warning is recorded per lot (or inactive
+/// balance) and horizon, so none is sent twice. A dry run does all of it and then rolls it back.
+/// </summary>
+/// <param name="AsOf">The moment to expire as of.</param>
+/// <param name="ProgramCode">Only this program; null for all.</param>
+/// <param name="WarningDays">The warning horizons in days.</param>
+/// <param name="Budget">Most accounts expired plus warnings emitted in this batch.</param>
+/// <param name="DryRun">Report and roll back.</param>
+public sealed record ExpireBatch(
+    DateTimeOffset AsOf, string? ProgramCode, IReadOnlyList<int> WarningDays, int Budget, bool DryRun) : LedgerCommand<ExpiryBatchResult>
+{
+    internal override bool DiscardsWrites => DryRun;
+
+    internal override Outcome<ExpiryBatchResult> Execute(WriteSession session)
+    {
+        if (ProgramCode is not null && Lookups.Partner(session, ProgramCode) is null)
+        {
+            return Commands.Partners.NotFound(ProgramCode);
+        }
+        var expiries = ExpiryPlanner.DueExpiries(session, AsOf, ProgramCode, Budget);
+        var expiredPoints = 0L;
+        foreach (var due in expiries)
+        {
+            Expire(session, due);
+            expiredPoints += due.Points;
+        }
+        var budget = Budget - expiries.Count;
+        var warnings = 0L;
+        var horizons = WarningDays.Distinct().Order().ToList();
+        foreach (var days in horizons)
+        {
+            if (budget <= 0)
+            {
+                break;
+            }
+            var due = ExpiryPlanner.DueWarnings(session, AsOf, ProgramCode, days, budget);
+            foreach (var warning in due)
+            {
+                Warn(session, warning, horizons.Where(h => h >= days).ToList());
+            }
+            warnings += due.Count;
+            budget -= due.Count;
+        }
+        return new ExpiryBatchResult(expiredPoints, expiries.Count, warnings, Full: budget <= 0);
+    }
+
+    private void Expire(WriteSession session, DueExpiry due)
+    {
+        // Under a lot lifetime only the lots expired by AsOf go; an inactive balance goes whole.
+        var header = new NewTransaction(TransactionKind.Expiry, due.ProgramCode, $"expiry as of {AsOf.UtcDateTime:O}")
+        {
+            ExpiredByMicros = due.WholeBalance ? null : AsOf.ToUnixMicros(),
+        };
+        var posted = TransactionWriter.Post(session, header, PostingRules.Expiry(due.ProgramCode, due.MemberNumber, due.Points));
+        if (!posted.IsSuccess)
+        {
+            throw new InvalidOperationException($"Expiring {due.Points} points of account {due.AccountId} was refused: {posted.Refusal.Reason}.");
+        }
+    }
+
+    /// <summary>
+    /// One event for the account and horizon; the points it covers count as warned at every longer horizon
+    /// too, so a late run never follows a 7-day warning with a stale 30-day one.
+    /// </summary>
+    private void Warn(WriteSession session, DueWarning warning, IReadOnlyList<int> coveredDays)
+    {
+        foreach (var days in coveredDays)
+        {
+            if (warning.InactiveSinceMicros is { } inactiveSince)
+            {
+                session.Execute(
+                    "INSERT INTO expiry_warnings (account_id, lot_id, horizon_days, basis_micros, issued_at_micros) " +
+                    "VALUES ($account, 0, $days, $basis, $now) ON CONFLICT DO NOTHING",
+                    ("$account", warning.AccountId), ("$days", days), ("$basis", inactiveSince), ("$now", session.NowMicros));
+            }
+            else
+            {
+                session.Execute(
+                    "INSERT INTO expiry_warnings (account_id, lot_id, horizon_days, basis_micros, issued_at_micros) " +
+                    "SELECT l.account_id, l.id, $days, l.expires_at_micros, $now FROM point_lots l WHERE l.account_id = $account " +
+                    "AND l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until ON CONFLICT DO NOTHING",
+                    ("$account", warning.AccountId), ("$days", days), ("$now", session.NowMicros), ("$as_of", AsOf.ToUnixMicros()),
+                    ("$until", AsOf.AddDays(warning.HorizonDays).ToUnixMicros()));
+            }
+        }
+        LedgerEvents.Append(session, new NewEvent(warning.ProgramCode, EventKind.ExpiryWarning)
+        {
+            MemberNumber = warning.MemberNumber,
+            Points = warning.Points,
+            ExpiresAtMicros = warning.ExpiresAtMicros,
+            WarningDays = warning.HorizonDays,
+        });
+    }
+}

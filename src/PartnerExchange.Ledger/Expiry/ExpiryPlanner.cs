@@ -1,0 +1,128 @@
+using PartnerExchange.Domain.Expiry;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Expiry;
+
+/// <summary>A member account with points due to expire: some lots, or under inactivity its whole balance.</summary>
+internal sealed record DueExpiry(long AccountId, string ProgramCode, string MemberNumber, long Points, bool WholeBalance);
+
+/// <summary>
+/// A warning due for a member account at one horizon: the points that will expire within it and the
+/// earliest expiry among them. <paramref name="InactiveSinceMicros"/> is set for a balance expiring
+/// through inactivity (the last activity its deadline runs from).
+/// </summary>
+internal sealed record DueWarning(
+    long AccountId, string ProgramCode, string MemberNumber, int HorizonDays, long Points, long ExpiresAtMicros,
+    long? InactiveSinceMicros);
+
+/// <summary>
+/// Finds what expires, and which warnings are due, as of a moment, inside the writer's transaction so
+/// the run acts on exactly what it found. Suspended programs are left alone: their points cannot move until
+/// they resume, and a later run catches up.
+/// </summary>
+internal static class ExpiryPlanner
+{
+    private const string ActiveProgram = "p.status = 1 AND ($program IS NULL OR p.program_code = $program)";
+
+    /// <summary>Accounts with points expired by <paramref name="asOf"/>, by account id, at most <paramref name="limit"/>.</summary>
+    public static List<DueExpiry> DueExpiries(WriteSession db, DateTimeOffset asOf, string? program, int limit)
+    {
+        var due = new SortedDictionary<long, DueExpiry>();
+        foreach (var (code, policy) in InactivityPrograms(db, program))
+        {
+            using var reader = db.Query(
+                "SELECT id, member_number, balance_points FROM accounts WHERE program_code = $code AND kind = $member " +
+                "AND balance_points > 0 AND last_activity_micros <= $expired ORDER BY id LIMIT $limit",
+                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(asOf)), ("$limit", limit));
+            while (reader.Read())
+            {
+                due[reader.GetInt64(0)] = new DueExpiry(reader.GetInt64(0), code, reader.GetString(1), reader.GetInt64(2), WholeBalance: true);
+            }
+        }
+        using (var reader = db.Query(
+            "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points) FROM point_lots l " +
+            "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
+            $"WHERE l.remaining_points > 0 AND l.expires_at_micros <= $as_of AND {ActiveProgram} " +
+            "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit",
+            ("$as_of", asOf.ToUnixMicros()), ("$program", program), ("$limit", limit)))
+        {
+            while (reader.Read())
+            {
+                // A balance expiring whole already includes these lots.
+                due.TryAdd(reader.GetInt64(0), new DueExpiry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), false));
+            }
+        }
+        return due.Values.Take(limit).ToList();
+    }
+
+    /// <summary>
+    /// Warnings due by <paramref name="asOf"/> at one horizon, at most <paramref name="limit"/>: points expiring
+    /// within it that no warning at this horizon has covered yet.
+    /// </summary>
+    public static List<DueWarning> DueWarnings(WriteSession db, DateTimeOffset asOf, string? program, int days, int limit)
+    {
+        var until = asOf.AddDays(days);
+        var due = LotWarnings(db, asOf, until, program, days, limit);
+        due.AddRange(InactivityWarnings(db, asOf, until, program, days, limit - due.Count));
+        return due;
+    }
+
+    private static List<DueWarning> LotWarnings(WriteSession db, DateTimeOffset asOf, DateTimeOffset until, string? program, int days, int limit)
+    {
+        var found = new List<DueWarning>();
+        using var reader = db.Query(
+            "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points), MIN(l.expires_at_micros) FROM point_lots l " +
+            "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
+            $"WHERE l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until AND {ActiveProgram} " +
+            "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = l.account_id AND w.lot_id = l.id " +
+            "AND w.horizon_days = $days AND w.basis_micros = l.expires_at_micros) " +
+            "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit",
+            ("$as_of", asOf.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", program), ("$days", days), ("$limit", limit));
+        while (reader.Read())
+        {
+            found.Add(new DueWarning(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), days, reader.GetInt64(3), reader.GetInt64(4), null));
+        }
+        return found;
+    }
+
+    private static List<DueWarning> InactivityWarnings(
+        WriteSession db, DateTimeOffset asOf, DateTimeOffset until, string? program, int days, int limit)
+    {
+        var found = new List<DueWarning>();
+        foreach (var (code, policy) in InactivityPrograms(db, program))
+        {
+            if (found.Count >= limit)
+            {
+                break;
+            }
+            using var reader = db.Query(
+                "SELECT a.id, a.member_number, a.balance_points, a.last_activity_micros FROM accounts a WHERE a.program_code = $code " +
+                "AND a.kind = $member AND a.balance_points > 0 AND a.last_activity_micros > $expired AND a.last_activity_micros <= $warn " +
+                "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = a.id AND w.lot_id = 0 AND w.horizon_days = $days " +
+                "AND w.basis_micros = a.last_activity_micros) ORDER BY a.id LIMIT $limit",
+                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(asOf)),
+                ("$warn", policy.LatestExpiredMicros(until)), ("$days", days), ("$limit", limit - found.Count));
+            while (reader.Read())
+            {
+                var lastActivity = reader.GetInt64(3);
+                var deadline = policy.InactivityDeadline(Time.FromMicros(lastActivity))!.Value.ToUnixMicros();
+                found.Add(new DueWarning(reader.GetInt64(0), code, reader.GetString(1), days, reader.GetInt64(2), deadline, lastActivity));
+            }
+        }
+        return found;
+    }
+
+    private static List<(string Code, ExpiryPolicy Policy)> InactivityPrograms(WriteSession db, string? program)
+    {
+        var programs = new List<(string, ExpiryPolicy)>();
+        using var reader = db.Query(
+            $"SELECT p.program_code, p.expiry_months FROM partners p WHERE p.expiry_policy = $inactivity AND {ActiveProgram} ORDER BY p.program_code",
+            ("$inactivity", (int)ExpiryPolicyKind.Inactivity), ("$program", program));
+        while (reader.Read())
+        {
+            programs.Add((reader.GetString(0), new ExpiryPolicy(ExpiryPolicyKind.Inactivity, reader.GetInt32(1))));
+        }
+        return programs;
+    }
+}

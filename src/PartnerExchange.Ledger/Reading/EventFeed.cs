@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Reading;
+
+/// <summary>One event of a program's feed, as stored.</summary>
+public sealed record EventRecord(
+    long Cursor,
+    string ProgramCode,
+    EventKind Kind,
+    DateTimeOffset OccurredAt,
+    string MemberNumber,
+    long Points,
+    long BalancePoints,
+    string? TransactionId,
+    string? ReversesTransactionId,
+    string? CounterpartyProgramCode,
+    DateTimeOffset? ExpiresAt,
+    int WarningDays,
+    string? FromProgramCode,
+    string? ToProgramCode,
+    long RateVersion);
+
+/// <summary>
+/// Reads a program's events from the outbox in cursor order. Events are committed in cursor order by
+/// the single writer (and across processes by SQLite's write lock), so a reader that has seen cursor N
+/// can never later see a smaller one appear: resuming after N loses nothing and repeats nothing.
+/// </summary>
+public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
+{
+    /// <summary>Completes when this process's writer next commits.</summary>
+    public Task NextCommit => commits.NextCommit;
+
+    /// <summary>Up to <paramref name="limit"/> events of the program after <paramref name="afterCursor"/>, in order.</summary>
+    public async Task<IReadOnlyList<EventRecord>> ReadAfterAsync(string programCode, long afterCursor, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT cursor, program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
+            "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, to_program_code, " +
+            "rate_version FROM events WHERE program_code = $program AND cursor > $after ORDER BY cursor LIMIT $limit";
+        command.Parameters.AddWithValue("$program", programCode);
+        command.Parameters.AddWithValue("$after", afterCursor);
+        command.Parameters.AddWithValue("$limit", limit);
+        var events = new List<EventRecord>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new EventRecord(
+                reader.GetInt64(0), reader.GetString(1), (EventKind)reader.GetInt32(2), Time.FromMicros(reader.GetInt64(3)),
+                reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), StringOrNull(reader, 7), StringOrNull(reader, 8),
+                StringOrNull(reader, 9), reader.IsDBNull(10) ? null : Time.FromMicros(reader.GetInt64(10)), reader.GetInt32(11),
+                StringOrNull(reader, 12), StringOrNull(reader, 13), reader.GetInt64(14)));
+        }
+        return events;
+    }
+
+    /// <summary>The cursor of the program's newest event, 0 when it has none.</summary>
+    public async Task<long> LatestCursorAsync(string programCode, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program";
+        command.Parameters.AddWithValue("$program", programCode);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static string? StringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}

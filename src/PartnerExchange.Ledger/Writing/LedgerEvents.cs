@@ -1,0 +1,68 @@
+using PartnerExchange.Domain.Ledger;
+
+namespace PartnerExchange.Ledger.Writing;
+
+/// <summary>One row of the event outbox, before it is written.</summary>
+internal sealed record NewEvent(string ProgramCode, EventKind Kind)
+{
+    public string MemberNumber { get; init; } = "";
+    public long Points { get; init; }
+    public long BalancePoints { get; init; }
+    public string? TransactionId { get; init; }
+    public string? ReversesTransactionId { get; init; }
+    public string? CounterpartyProgramCode { get; init; }
+    public long? ExpiresAtMicros { get; init; }
+    public int WarningDays { get; init; }
+    public string? FromProgramCode { get; init; }
+    public string? ToProgramCode { get; init; }
+    public long RateVersion { get; init; }
+}
+
+/// <summary>
+/// Writes the event outbox inside the writer's transaction, so an event exists exactly when the change
+/// it reports committed, and its cursor (the row id) follows commit order.
+/// </summary>
+internal static class LedgerEvents
+{
+    public static void Append(WriteSession session, NewEvent e) =>
+        session.Execute(
+            "INSERT INTO events (program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
+            "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, " +
+            "to_program_code, rate_version) VALUES ($program, $kind, $now, $member, $points, $balance, $tx, $reverses, " +
+            "$counterparty, $expires, $days, $from, $to, $version)",
+            ("$program", e.ProgramCode), ("$kind", (int)e.Kind), ("$now", session.NowMicros), ("$member", e.MemberNumber),
+            ("$points", e.Points), ("$balance", e.BalancePoints), ("$tx", e.TransactionId), ("$reverses", e.ReversesTransactionId),
+            ("$counterparty", e.CounterpartyProgramCode), ("$expires", e.ExpiresAtMicros), ("$days", e.WarningDays),
+            ("$from", e.FromProgramCode), ("$to", e.ToProgramCode), ("$version", e.RateVersion));
+
+    /// <summary>
+    /// The event of one member line of a transaction, as the line's program sees it: a conversion's
+    /// destination learns the source program, never the source member.
+    /// </summary>
+    public static NewEvent ForMemberLine(
+        NewTransaction header, string transactionId, PostingLine line, long balanceAfterPoints)
+    {
+        var program = line.Account.ProgramCode;
+        var isRequester = program == header.RequesterProgramCode;
+        var kind = header.Kind switch
+        {
+            TransactionKind.Accrual => EventKind.PointsAccrued,
+            TransactionKind.Redemption => EventKind.PointsRedeemed,
+            TransactionKind.Conversion => isRequester ? EventKind.PointsConvertedOut : EventKind.PointsConvertedIn,
+            TransactionKind.Reversal => EventKind.PointsReversed,
+            TransactionKind.Expiry => EventKind.PointsExpired,
+            _ => throw new InvalidOperationException($"No event is defined for {header.Kind} transactions."),
+        };
+        return new NewEvent(program, kind)
+        {
+            MemberNumber = line.Account.MemberNumber!,
+            Points = line.AmountPoints,
+            BalancePoints = balanceAfterPoints,
+            TransactionId = transactionId,
+            ReversesTransactionId = header.ReversesTransactionId,
+            CounterpartyProgramCode = header.CounterpartyProgramCode is null ? null
+                : isRequester ? header.CounterpartyProgramCode : header.RequesterProgramCode,
+            RateVersion = header.RateVersion ?? 0,
+        };
+    }
+}

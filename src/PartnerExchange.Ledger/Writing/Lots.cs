@@ -1,0 +1,153 @@
+using PartnerExchange.Domain.Ledger;
+
+namespace PartnerExchange.Ledger.Writing;
+
+/// <summary>
+/// How one transaction's member lines touch lots: by default a credit opens a new lot and a debit spends
+/// the oldest lots first. A reversal gives back exactly the lots its original took, and takes first from
+/// the lots its original opened. An expiry takes exactly the lots that had expired by its moment.
+/// </summary>
+internal sealed record LotIntent(TransactionKind Kind, long? ReversesSequence, long? ExpiredByMicros)
+{
+    /// <summary>Accruals, redemptions and conversions are member activity; reversals and expiries are not.</summary>
+    public bool IsActivity => Kind is TransactionKind.Accrual or TransactionKind.Redemption or TransactionKind.Conversion;
+}
+
+/// <summary>
+/// The lots of member accounts. Invariant, checked by the ledger audit: an account's remaining lot points
+/// add up to its balance. Every change to a lot is recorded as a lot movement of its transaction.
+/// </summary>
+internal static class Lots
+{
+    // Lots are read a few at a time: an account may hold many, and a spend usually needs one or two.
+    private const int ChunkSize = 32;
+
+    public static void Credit(WriteSession session, long accountId, AccountRef account, long sequence, long points, LotIntent intent)
+    {
+        var left = points;
+        if (intent.ReversesSequence is { } original)
+        {
+            left -= Restore(session, accountId, sequence, original, left);
+        }
+        if (left > 0)
+        {
+            Open(session, accountId, account.ProgramCode, sequence, left);
+        }
+    }
+
+    public static void Debit(WriteSession session, long accountId, long sequence, long points, LotIntent intent)
+    {
+        var left = points;
+        if (intent.ExpiredByMicros is { } expiredBy)
+        {
+            left -= Take(session, accountId, sequence, left,
+                "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+                "AND expires_at_micros <= $by ORDER BY id LIMIT $limit", ("$by", expiredBy));
+        }
+        else
+        {
+            if (intent.ReversesSequence is { } original)
+            {
+                left -= Take(session, accountId, sequence, left,
+                    "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+                    "AND sequence = $original ORDER BY id LIMIT $limit", ("$original", original));
+            }
+            left -= Take(session, accountId, sequence, left,
+                "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+                "ORDER BY id LIMIT $limit", filter: null);
+        }
+        if (left != 0)
+        {
+            throw new InvalidOperationException($"The lots of account {accountId} do not cover its balance ({left} points short).");
+        }
+    }
+
+    private static void Open(WriteSession session, long accountId, string programCode, long sequence, long points)
+    {
+        var policy = Lookups.ExpiryPolicyOf(session, programCode);
+        var expiresAt = policy.LotExpiresAt(session.Now);
+        session.Execute(
+            "INSERT INTO point_lots (account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
+            "VALUES ($account, $seq, $now, $expires, $points, $points)",
+            ("$account", accountId), ("$seq", sequence), ("$now", session.NowMicros),
+            ("$expires", expiresAt?.ToUnixMicros()), ("$points", points));
+    }
+
+    /// <summary>Gives back, up to <paramref name="points"/>, what the original transaction took from this account's lots.</summary>
+    private static long Restore(WriteSession session, long accountId, long sequence, long original, long points)
+    {
+        var taken = new List<(long LotId, long Points)>();
+        using (var reader = session.Query(
+            "SELECT m.lot_id, -m.points FROM lot_movements m JOIN point_lots l ON l.id = m.lot_id " +
+            "WHERE m.sequence = $original AND l.account_id = $account AND m.points < 0 ORDER BY m.id",
+            ("$original", original), ("$account", accountId)))
+        {
+            while (reader.Read())
+            {
+                taken.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+        var restored = 0L;
+        foreach (var (lotId, lotPoints) in taken)
+        {
+            var back = Math.Min(lotPoints, points - restored);
+            if (back <= 0)
+            {
+                break;
+            }
+            Move(session, lotId, sequence, back);
+            restored += back;
+        }
+        return restored;
+    }
+
+    /// <summary>Takes up to <paramref name="points"/> from the lots the query names, in its order.</summary>
+    private static long Take(
+        WriteSession session, long accountId, long sequence, long points, string sql, (string Name, object? Value)? filter)
+    {
+        var taken = 0L;
+        while (taken < points)
+        {
+            var lots = new List<(long Id, long Remaining)>(ChunkSize);
+            (string Name, object? Value)[] parameters = filter is { } extra
+                ? [("$account", accountId), ("$limit", ChunkSize), extra]
+                : [("$account", accountId), ("$limit", ChunkSize)];
+            using (var reader = session.Query(sql, parameters))
+            {
+                while (reader.Read())
+                {
+                    lots.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                }
+            }
+            foreach (var (id, remaining) in lots)
+            {
+                var take = Math.Min(remaining, points - taken);
+                Move(session, id, sequence, -take);
+                taken += take;
+                if (taken == points)
+                {
+                    break;
+                }
+            }
+            if (lots.Count < ChunkSize)
+            {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    private static void Move(WriteSession session, long lotId, long sequence, long points)
+    {
+        var updated = session.Execute(
+            "UPDATE point_lots SET remaining_points = remaining_points + $points WHERE id = $id " +
+            "AND remaining_points + $points >= 0 AND remaining_points + $points <= original_points",
+            ("$points", points), ("$id", lotId));
+        if (updated != 1)
+        {
+            throw new InvalidOperationException($"Lot {lotId} cannot move by {points} points.");
+        }
+        session.Execute("INSERT INTO lot_movements (sequence, lot_id, points) VALUES ($seq, $lot, $points)",
+            ("$seq", sequence), ("$lot", lotId), ("$points", points));
+    }
+}
