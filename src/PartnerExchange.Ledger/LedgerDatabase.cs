@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -7,12 +8,23 @@ using PartnerExchange.Ledger.Storage;
 namespace PartnerExchange.Ledger;
 
 /// <summary>
-/// The SQLite file: its connection settings, the schema migrations applied at start, and connections for
-/// the single writer. WAL lets readers run beside the writer without waiting for it.
+/// The SQLite file: its connection settings, the schema migrations applied at start, connections for
+/// the single writer, and a pool of open read connections for the hot reads. WAL lets readers run beside
+/// the writer without waiting for it.
 /// </summary>
-public sealed class LedgerDatabase
+public sealed class LedgerDatabase : IDisposable
 {
+    /// <summary>
+    /// Most idle read connections kept open. Readers beyond it are closed on return; a connection costs a
+    /// few hundred KB of page cache, and more readers than a small multiple of the cores never run at once.
+    /// </summary>
+    private const int MaxIdleReaders = 32;
+
     private readonly LedgerOptions _options;
+    private readonly DbContextOptions<ExchangeDbContext> _contextOptions;
+    private readonly ConcurrentBag<ReadConnection> _idleReaders = [];
+    private int _idleCount;
+    private bool _disposed;
 
     /// <summary>Creates the database handle from validated options.</summary>
     public LedgerDatabase(IOptions<LedgerOptions> options)
@@ -27,6 +39,11 @@ public sealed class LedgerDatabase
             // Microsoft.Data.Sqlite retries a busy database for this long before giving up.
             DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
         }.ToString();
+        // Built once: building options per context is most of what a small EF read costs.
+        _contextOptions = new DbContextOptionsBuilder<ExchangeDbContext>()
+            .UseSqlite(ConnectionString)
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+            .Options;
     }
 
     /// <summary>The connection string of the database file.</summary>
@@ -66,11 +83,62 @@ public sealed class LedgerDatabase
             ?? throw new InvalidOperationException($"Setting {name} could not be stored."));
     }
 
-    internal ExchangeDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<ExchangeDbContext>()
-            .UseSqlite(ConnectionString)
-            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .Options);
+    internal ExchangeDbContext CreateContext() => new(_contextOptions);
+
+    /// <summary>
+    /// An open read-only connection from the pool, with its prepared statements; give it back with
+    /// <see cref="Return"/>. Reads on it never wait for the writer (WAL) and each statement sees one
+    /// committed state.
+    /// </summary>
+    internal ReadConnection RentReader()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idleReaders.TryTake(out var reader))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return reader;
+        }
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // A read connection that tried to write would be a bug; SQLite refuses it outright.
+            command.CommandText = "PRAGMA query_only=ON;";
+            command.ExecuteNonQuery();
+            return new ReadConnection(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Gives a rented connection back; one whose read failed is closed, so no broken state is reused.</summary>
+    internal void Return(ReadConnection reader, bool healthy)
+    {
+        if (healthy && !_disposed && Interlocked.Increment(ref _idleCount) <= MaxIdleReaders)
+        {
+            _idleReaders.Add(reader);
+            return;
+        }
+        if (healthy && !_disposed)
+        {
+            Interlocked.Decrement(ref _idleCount);
+        }
+        reader.Dispose();
+    }
+
+    /// <summary>Closes the idle read connections.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idleReaders.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+    }
 
     /// <summary>Opens the writer's own connection with the durability settings applied.</summary>
     internal SqliteConnection OpenWriterConnection()
@@ -90,5 +158,44 @@ public sealed class LedgerDatabase
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// One pooled read connection and the statements prepared on it, reused call after call so a hot read
+/// neither opens a connection nor parses its SQL again. Used by one caller at a time.
+/// </summary>
+internal sealed class ReadConnection(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    /// <summary>The prepared command of <paramref name="sql"/> with its parameters set to these values.</summary>
+    public SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            command.Prepare();
+            _commands.Add(sql, command);
+        }
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
+        }
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+        connection.Dispose();
     }
 }

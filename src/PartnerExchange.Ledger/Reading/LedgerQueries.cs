@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
@@ -26,18 +27,50 @@ public sealed record TransactionFilter(
     int Limit);
 
 /// <summary>
-/// Reads of the ledger and its configuration. Each read runs on its own connection in WAL mode, so reads
-/// never wait for the writer and always see a committed state.
+/// Reads of the ledger and its configuration. Reads run on connections of their own in WAL mode, so they
+/// never wait for the writer and always see a committed state. The reads every request makes (keys,
+/// partners, accounts, rates in effect) are plain SQL on pooled connections with prepared statements;
+/// the rarer list reads go through EF Core.
 /// </summary>
 public sealed class LedgerQueries(LedgerDatabase database)
 {
+    private const string ApiKeySql =
+        "SELECT key_id, role, program_code, label, created_at_micros, revoked_at_micros, secret_hash FROM api_keys WHERE key_id = $id";
+
+    private const string PartnerSql = $"SELECT {Lookups.PartnerColumns} FROM partners WHERE program_code = $code";
+
+    private const string EnrolledSql =
+        "SELECT 1 FROM accounts WHERE program_code = $program AND kind = $kind AND member_number = $member";
+
+    // One statement, so the balance and the totals come from the same committed state. A member with no
+    // postings yet gives one row with a null kind.
+    private const string AccountSql =
+        "SELECT a.created_at_micros, a.balance_points, a.last_sequence, t.kind, " +
+        "SUM(CASE WHEN p.amount_points > 0 THEN p.amount_points ELSE 0 END), " +
+        "SUM(CASE WHEN p.amount_points < 0 THEN -p.amount_points ELSE 0 END) " +
+        "FROM accounts a LEFT JOIN postings p ON p.account_id = a.id LEFT JOIN transactions t ON t.sequence = p.sequence " +
+        "WHERE a.program_code = $program AND a.kind = $kind AND a.member_number = $member " +
+        "GROUP BY a.id, a.created_at_micros, a.balance_points, a.last_sequence, t.kind";
+
+    // The latest version of one direction in effect at a time, enabled or not, as RatesInEffectAsync picks it.
+    // The column lists are the writer's, so its row readers (Lookups.ReadPartner, ReadRate) serve both sides.
+    private const string RateInEffectSql =
+        $"SELECT {Lookups.RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
+        "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1";
+
     /// <summary>An API key by id with the hash of its secret, or null.</summary>
-    public async Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken)
-    {
-        await using var db = database.CreateContext();
-        var row = await db.ApiKeys.FirstOrDefaultAsync(k => k.KeyId == keyId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : (ToRecord(row), row.SecretHash);
-    }
+    public Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(keyId, static (connection, id) =>
+        {
+            using var reader = connection.Command(ApiKeySql, ("$id", id)).ExecuteReader();
+            if (!reader.Read())
+            {
+                return ((ApiKeyRecord, byte[])?)null;
+            }
+            var key = new ApiKeyRecord(reader.GetString(0), (ApiKeyRole)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3), Time.FromMicros(reader.GetInt64(4)), reader.IsDBNull(5) ? null : Time.FromMicros(reader.GetInt64(5)));
+            return (key, (byte[])reader.GetValue(6));
+        }, cancellationToken));
 
     /// <summary>API keys by id, optionally of one partner, after a cursor.</summary>
     public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(
@@ -58,12 +91,12 @@ public sealed class LedgerQueries(LedgerDatabase database)
     }
 
     /// <summary>A partner by program code, or null.</summary>
-    public async Task<PartnerRecord?> GetPartnerAsync(string programCode, CancellationToken cancellationToken)
-    {
-        await using var db = database.CreateContext();
-        var row = await db.Partners.FirstOrDefaultAsync(p => p.ProgramCode == programCode, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : ToRecord(row);
-    }
+    public Task<PartnerRecord?> GetPartnerAsync(string programCode, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(programCode, static (connection, code) =>
+        {
+            using var reader = connection.Command(PartnerSql, ("$code", code)).ExecuteReader();
+            return reader.Read() ? Lookups.ReadPartner(reader) : null;
+        }, cancellationToken));
 
     /// <summary>Partners by program code after a cursor.</summary>
     public async Task<IReadOnlyList<PartnerRecord>> ListPartnersAsync(string? afterCode, int limit, CancellationToken cancellationToken)
@@ -79,42 +112,35 @@ public sealed class LedgerQueries(LedgerDatabase database)
     }
 
     /// <summary>A member's account, or null when the member is not enrolled in the program.</summary>
-    public async Task<AccountSnapshot?> GetAccountAsync(string programCode, string memberNumber, CancellationToken cancellationToken)
-    {
-        await using var db = database.CreateContext();
-        var account = await db.Accounts
-            .FirstOrDefaultAsync(a => a.ProgramCode == programCode && a.Kind == (int)AccountKind.Member && a.MemberNumber == memberNumber,
-                cancellationToken).ConfigureAwait(false);
-        if (account is null)
+    public Task<AccountSnapshot?> GetAccountAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
+        Task.FromResult(Read((programCode, memberNumber), static (connection, member) =>
         {
-            return null;
-        }
-        var totals = await (
-            from p in db.Postings
-            join t in db.Transactions on p.Sequence equals t.Sequence
-            where p.AccountId == account.Id
-            group p.AmountPoints by t.Kind into g
-            select new
+            using var reader = connection.Command(AccountSql,
+                ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteReader();
+            if (!reader.Read())
             {
-                Kind = g.Key,
-                Credit = g.Sum(a => a > 0 ? a : 0),
-                Debit = g.Sum(a => a < 0 ? -a : 0),
-            }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new AccountSnapshot(
-            new MemberRecord(programCode, memberNumber, Time.FromMicros(account.CreatedAtMicros)),
-            account.BalancePoints,
-            totals.ToDictionary(t => (TransactionKind)t.Kind, t => (t.Credit, t.Debit)),
-            account.LastSequence);
-    }
+                return null;
+            }
+            var (createdAtMicros, balancePoints, lastSequence) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            var totals = new Dictionary<TransactionKind, (long CreditPoints, long DebitPoints)>();
+            do
+            {
+                if (!reader.IsDBNull(3))
+                {
+                    totals.Add((TransactionKind)reader.GetInt32(3), (reader.GetInt64(4), reader.GetInt64(5)));
+                }
+            }
+            while (reader.Read());
+            return new AccountSnapshot(
+                new MemberRecord(member.programCode, member.memberNumber, Time.FromMicros(createdAtMicros)), balancePoints, totals, lastSequence);
+        }, cancellationToken));
 
     /// <summary>Whether a member is enrolled in a program.</summary>
-    public async Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken)
-    {
-        await using var db = database.CreateContext();
-        return await db.Accounts
-            .AnyAsync(a => a.ProgramCode == programCode && a.Kind == (int)AccountKind.Member && a.MemberNumber == memberNumber,
-                cancellationToken).ConfigureAwait(false);
-    }
+    public Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
+        Task.FromResult(Read((programCode, memberNumber), static (connection, member) =>
+            connection.Command(EnrolledSql,
+                ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteScalar() is not null,
+            cancellationToken));
 
     /// <summary>Transactions of a program (or one member), newest first, as that program sees them.</summary>
     public async Task<IReadOnlyList<TransactionView>> ListTransactionsAsync(TransactionFilter filter, CancellationToken cancellationToken)
@@ -162,11 +188,13 @@ public sealed class LedgerQueries(LedgerDatabase database)
     }
 
     /// <summary>The enabled version of one direction in effect at a time, or null.</summary>
-    public async Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var inEffect = await RatesInEffectAsync(from, to, at, cancellationToken).ConfigureAwait(false);
-        return inEffect.FirstOrDefault(r => r.Enabled);
-    }
+    public Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Task.FromResult(Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
+        {
+            using var reader = connection.Command(RateInEffectSql,
+                ("$from", direction.from), ("$to", direction.to), ("$at", direction.atMicros)).ExecuteReader();
+            return reader.Read() && Lookups.ReadRate(reader) is { Enabled: true } rate ? rate : null;
+        }, cancellationToken));
 
     /// <summary>A rate version by id, or null.</summary>
     public async Task<RateRecord?> GetRateAsync(long rateId, CancellationToken cancellationToken)
@@ -189,6 +217,27 @@ public sealed class LedgerQueries(LedgerDatabase database)
             .OrderBy(r => r.FromProgramCode).ThenBy(r => r.ToProgramCode).ThenByDescending(r => r.Version)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.ConvertAll(ToRecord);
+    }
+
+    /// <summary>
+    /// Runs one read on a pooled connection. Microsoft.Data.Sqlite reads synchronously even through its async
+    /// methods, so running synchronously here costs no thread more and saves the async machinery.
+    /// </summary>
+    private T Read<TState, T>(TState state, Func<ReadConnection, TState, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = database.RentReader();
+        var healthy = false;
+        try
+        {
+            var result = read(connection, state);
+            healthy = true;
+            return result;
+        }
+        finally
+        {
+            database.Return(connection, healthy);
+        }
     }
 
     private async Task<List<RateRecord>> RatesInEffectAsync(string? from, string? to, DateTimeOffset at, CancellationToken cancellationToken)
@@ -235,6 +284,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
         {
             RateLimits = new PartnerRateLimits(
                 Limit(r.WritesPerSecond, r.WritesBurst), Limit(r.ReadsPerSecond, r.ReadsBurst), Limit(r.QuotesPerSecond, r.QuotesBurst)),
+            ExpiryPolicy = new ExpiryPolicy((ExpiryPolicyKind)r.ExpiryPolicy, r.ExpiryMonths),
         };
 
     private static RateLimit? Limit(int? perSecond, int? burst) =>
