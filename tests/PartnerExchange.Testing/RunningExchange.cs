@@ -41,6 +41,9 @@ public sealed class RunningExchange : IAsyncLifetime
     /// <summary>Extra configuration for a fixture that needs it (e.g. a short quote lifetime).</summary>
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>The server's clock, when a fixture drives time itself (expiry, say); the system clock otherwise.</summary>
+    public TimeProvider? Clock { get; set; }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
@@ -61,7 +64,13 @@ public sealed class RunningExchange : IAsyncLifetime
         {
             overrides[key] = value;
         }
-        _app = ExchangeHost.Build([], overrides, logging => logging.WriteTo.Sink(_errors));
+        _app = ExchangeHost.Build([], overrides, logging => logging.WriteTo.Sink(_errors), services =>
+        {
+            if (Clock is not null)
+            {
+                services.AddSingleton(Clock);
+            }
+        });
         await ExchangeHost.StartAsync(_app, CancellationToken.None);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(address);

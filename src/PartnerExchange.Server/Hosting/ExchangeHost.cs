@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Server.Conversion;
+using PartnerExchange.Server.Events;
+using PartnerExchange.Server.Expiry;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
@@ -33,8 +35,10 @@ public static class ExchangeHost
     /// <param name="args">Command-line arguments (configuration overrides such as --Ledger:MaxGroupSize=128).</param>
     /// <param name="overrides">Configuration values that win over every other source (tests use them).</param>
     /// <param name="logging">Extra Serilog configuration, e.g. a sink that records errors in tests.</param>
+    /// <param name="services">Last word on the services, e.g. a fake clock in tests.</param>
     public static WebApplication Build(
-        string[] args, IDictionary<string, string?>? overrides = null, Action<LoggerConfiguration>? logging = null)
+        string[] args, IDictionary<string, string?>? overrides = null, Action<LoggerConfiguration>? logging = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(FromEnvironment());
@@ -45,12 +49,14 @@ public static class ExchangeHost
         ConfigureLogging(builder, logging);
         ConfigureKestrel(builder);
         ConfigureServices(builder.Services, builder.Configuration);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGrpcService<PointsApi>();
         app.MapGrpcService<ConversionApi>();
         app.MapGrpcService<AdminApi>();
         app.MapGrpcService<SettlementApi>();
         app.MapGrpcService<DiagnosticsApi>();
+        app.MapGrpcService<EventsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -117,6 +123,7 @@ public static class ExchangeHost
         services.AddOptions<ExchangeOptions>().Bind(configuration.GetSection("Exchange")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SettlementOptions>().Bind(configuration.GetSection("Settlement")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ExpiryOptions>().Bind(configuration.GetSection("Expiry")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddSingleton<SettlementQueries>();
@@ -125,11 +132,14 @@ public static class ExchangeHost
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<IdempotentWrites>();
+        services.AddSingleton<ExpiryRunner>();
+        services.AddHostedService<ExpiryJob>();
         services.AddSingleton<QuoteKeyHolder>();
         services.AddSingleton(sp => new QuoteTokens(sp.GetRequiredService<QuoteKeyHolder>().Key));
         services.AddSingleton<CallLoggingInterceptor>();
         services.AddSingleton<AuthenticationInterceptor>();
         services.AddRateLimiting(configuration);
+        services.AddEventStreams(configuration);
         // The fixed order of every call: log and guard → authenticate → rate limit → the service (which
         // validates, then takes the idempotent write path).
         services.AddGrpc(grpc =>

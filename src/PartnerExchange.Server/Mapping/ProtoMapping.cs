@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.V1;
 using DomainEarnRule = PartnerExchange.Domain.Points.EarnRule;
+using DomainExpiryPolicy = PartnerExchange.Domain.Expiry.ExpiryPolicy;
 
 namespace PartnerExchange.Server.Mapping;
 
@@ -50,6 +51,24 @@ internal static class ProtoMapping
         CreateTime = partner.CreatedAt.ToProto(),
         UpdateTime = partner.UpdatedAt.ToProto(),
         RateLimits = partner.RateLimits.ToProto(),
+        ExpiryPolicy = partner.ExpiryPolicy.ToProto(),
+    };
+
+    // The proto enum keeps 0 for "unspecified", so each stored kind is one more on the wire.
+    public static V1.ExpiryPolicy ToProto(this DomainExpiryPolicy policy) =>
+        new() { Kind = (ExpiryPolicyKind)((int)policy.Kind + 1), Months = policy.Months };
+
+    /// <summary>The domain policy, or null for an unset message or an UNSPECIFIED kind ("leave as it is").</summary>
+    public static DomainExpiryPolicy? ToDomain(this V1.ExpiryPolicy? policy) =>
+        policy is null || policy.Kind == ExpiryPolicyKind.Unspecified
+            ? null
+            : new DomainExpiryPolicy((Domain.Expiry.ExpiryPolicyKind)((int)policy.Kind - 1), policy.Months);
+
+    public static V1.ExpiringPoints ToProto(this Ledger.Reading.ExpiringPoints expiring) => new()
+    {
+        WithinDays = expiring.WithinDays,
+        Points = expiring.Points,
+        FirstExpireTime = expiring.FirstExpiresAt?.ToProto(),
     };
 
     public static V1.PartnerRateLimits ToProto(this Ledger.Commands.PartnerRateLimits limits) => new()

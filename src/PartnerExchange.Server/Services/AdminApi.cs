@@ -2,7 +2,9 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Expiry;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.Server.Paging;
@@ -17,14 +19,15 @@ namespace PartnerExchange.Server.Services;
 
 /// <summary>The Admin service: partners, exchange rates and API keys, for operators.</summary>
 internal sealed class AdminApi(
-    IdempotentWrites writes, LedgerQueries queries, Authenticator authenticator, TimeProvider clock, IOptions<ExchangeOptions> options)
-    : AdminService.AdminServiceBase
+    IdempotentWrites writes, LedgerQueries queries, Authenticator authenticator, ExpiryRunner expiry, TimeProvider clock,
+    IOptions<ExchangeOptions> options) : AdminService.AdminServiceBase
 {
     public override Task<CreatePartnerResponse> CreatePartner(CreatePartnerRequest request, ServerCallContext context)
     {
         request.Validate();
         var command = new CreatePartner(request.ProgramCode, request.DisplayName, request.ProgramName, (LedgerKind)(int)request.Kind,
-            request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain());
+            request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain(),
+            request.ExpiryPolicy.ToDomain());
         return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new CreatePartnerResponse { Partner = p.ToProto() });
     }
 
@@ -51,7 +54,8 @@ internal sealed class AdminApi(
         var command = new UpdatePartner(request.ProgramCode, request.HasDisplayName ? request.DisplayName : null,
             request.HasProgramName ? request.ProgramName : null,
             request.Kind == V1.PartnerKind.Unspecified ? null : (LedgerKind)(int)request.Kind,
-            request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain());
+            request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain(),
+            request.ExpiryPolicy.ToDomain());
         return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new UpdatePartnerResponse { Partner = p.ToProto() });
     }
 
@@ -126,4 +130,16 @@ internal sealed class AdminApi(
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    public override Task<RunExpiryResponse> RunExpiry(RunExpiryRequest request, ServerCallContext context)
+    {
+        var now = clock.GetUtcNow();
+        request.Validate(now);
+        var caller = Caller.Of(context);
+        var scope = new IdempotencyScope(caller.Principal, caller.ProgramCode, caller.KeyId, request.IdempotencyKey, context.Method,
+            IdempotentWrites.Fingerprint(request));
+        var run = new ExpiryRun(scope, request.AsOfTime?.ToDateTimeOffset() ?? now, request.ProgramCode.Length == 0 ? null : request.ProgramCode,
+            request.DryRun);
+        return expiry.RunAsync(run, context.CancellationToken);
+    }
 }

@@ -29,6 +29,7 @@ internal static class AdminValidation
             .Add(PointPrice(request.PointPriceMicros))
             .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"))
             .Add(Limits(request.RateLimits))
+            .Add(Expiry(request.ExpiryPolicy))
             .ThrowIfInvalid();
 
     public static void Validate(this UpdatePartnerRequest request)
@@ -38,7 +39,8 @@ internal static class AdminValidation
             .Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"))
             .Require(request.Kind == V1.PartnerKind.Unspecified || IsKnown(request.Kind), "kind", "must be a known partner kind")
             .Add(request.EarnRule is null ? [] : Domain.Points.EarnRule.Validate(request.EarnRule.ToDomain(), "earn_rule"))
-            .Add(Limits(request.RateLimits));
+            .Add(Limits(request.RateLimits))
+            .Add(Expiry(request.ExpiryPolicy));
         if (request.HasDisplayName)
         {
             checks.Add(Identifiers.Name(request.DisplayName, "display_name"));
@@ -143,6 +145,37 @@ internal static class AdminValidation
                 yield return new FieldViolation($"rate_limits.{name}.burst", $"must be between 1 and {MaxBurst}");
             }
         }
+    }
+
+    /// <summary>An unset policy or an UNSPECIFIED kind means "leave as it is" (on create: never expire).</summary>
+    private static FieldViolation? Expiry(V1.ExpiryPolicy? policy)
+    {
+        if (policy is null || policy.Kind == ExpiryPolicyKind.Unspecified)
+        {
+            return policy is { Months: not 0 } ? new FieldViolation("expiry_policy.kind", "must be set when months are given") : null;
+        }
+        if (!Enum.IsDefined(policy.Kind))
+        {
+            return new FieldViolation("expiry_policy.kind", "must be a known expiry policy kind");
+        }
+        return policy.ToDomain()!.IsValid
+            ? null
+            : new FieldViolation("expiry_policy.months",
+                $"must be 0 for NONE and between 1 and {Domain.Expiry.ExpiryPolicy.MaxMonths} for LOT_LIFETIME and INACTIVITY");
+    }
+
+    /// <summary>As of a moment: unset (now), a valid time, and in the future only for a dry run.</summary>
+    public static void Validate(this RunExpiryRequest request, DateTimeOffset now)
+    {
+        var checks = new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(request.ProgramCode.Length == 0 ? null : Identifiers.ProgramCode(request.ProgramCode, "program_code"))
+            .Add(TimeChecks.Valid(request.AsOfTime, "as_of_time"));
+        checks.ThrowIfInvalid();
+        new FieldChecks()
+            .Require(request.DryRun || request.AsOfTime is null || request.AsOfTime.ToDateTimeOffset() <= now, "as_of_time",
+                "must not be in the future unless dry_run is set")
+            .ThrowIfInvalid();
     }
 
     private static FieldViolation? PointPrice(long micros) =>
