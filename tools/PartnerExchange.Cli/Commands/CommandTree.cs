@@ -11,7 +11,7 @@ internal static class CommandTree
         var runner = new CommandRunner(io, globals);
         var root = new RootCommand(
             "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; closes, exports, reconciles and "
-            + "records payments of settlement periods; values liability; verifies the ledger. Exit codes: 0 ok, "
+            + "records payments of settlement periods; values liability; verifies the ledger; runs points expiry. Exit codes: 0 ok, "
             + "1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
         root.Subcommands.Add(PartnerCommands.Build(runner));
@@ -21,6 +21,7 @@ internal static class CommandTree
         root.Subcommands.Add(LiabilityCommand.Build(runner));
         root.Subcommands.Add(ReconcileCommand.Build(runner));
         root.Subcommands.Add(LedgerCommands.Build(runner));
+        root.Subcommands.Add(ExpiryCommands.Build(runner));
         return root;
     }
 }

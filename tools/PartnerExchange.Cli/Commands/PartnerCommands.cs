@@ -96,9 +96,10 @@ internal static class PartnerCommands
         var earn = EarnOption();
         var earnCurrency = new Option<string?>("--earn-currency") { Description = "Currency of purchases for --earn (default: --currency)." };
         var limits = LimitOptions();
+        var expiry = ExpiryOption();
         var command = new Command("create", "Registers a partner and its program, active.")
         {
-            code, name, programName, kind, currency, price, earn, earnCurrency, limits.Writes, limits.Reads, limits.Quotes,
+            code, name, programName, kind, currency, price, earn, earnCurrency, limits.Writes, limits.Reads, limits.Quotes, expiry,
         };
         runner.Mutates(command, async (context, cancellationToken) =>
         {
@@ -114,6 +115,7 @@ internal static class PartnerCommands
                 PointPriceMicros = context.Value(price) ?? 0,
                 EarnRule = EarnRule(context.Value(earn), context.Value(earnCurrency) ?? settlementCurrency),
                 RateLimits = limits.Read(context),
+                ExpiryPolicy = context.Value(expiry),
             };
             var response = await context.Exchange.Admin.CreatePartnerAsync(request, context.Exchange.Call(cancellationToken));
             return Show(context, response, response.Partner);
@@ -131,15 +133,19 @@ internal static class PartnerCommands
         var earn = EarnOption();
         var earnCurrency = new Option<string?>("--earn-currency") { Description = "Currency of purchases for --earn (required with --earn)." };
         var limits = LimitOptions();
+        var expiry = ExpiryOption();
         var command = new Command(
             "update",
             "Changes a partner; options left out stay as they are. Any of --writes/--reads/--quotes replaces the limits as a whole.")
         {
-            code, name, programName, kind, price, earn, earnCurrency, limits.Writes, limits.Reads, limits.Quotes,
+            code, name, programName, kind, price, earn, earnCurrency, limits.Writes, limits.Reads, limits.Quotes, expiry,
         };
         runner.Mutates(command, async (context, cancellationToken) =>
         {
-            var request = new UpdatePartnerRequest { IdempotencyKey = context.IdempotencyKey, ProgramCode = context.Required(code) };
+            var request = new UpdatePartnerRequest
+            {
+                IdempotencyKey = context.IdempotencyKey, ProgramCode = context.Required(code), ExpiryPolicy = context.Value(expiry),
+            };
             if (context.Value(name) is { } newName)
             {
                 request.DisplayName = newName;
@@ -211,6 +217,7 @@ internal static class PartnerCommands
             ("Write limit", LimitText(limits?.Writes)),
             ("Read limit", LimitText(limits?.Reads)),
             ("Quote limit", LimitText(limits?.Quotes)),
+            ("Expiry", ExpiryText(partner.ExpiryPolicy)),
             ("Created", Display.Time(partner.CreateTime)),
             ("Updated", Display.Time(partner.UpdateTime)),
         ]));
@@ -219,6 +226,13 @@ internal static class PartnerCommands
 
     private static string EarnRuleText(EarnRule? rule) =>
         rule is null ? "-" : $"{Display.Count(rule.Points)} pt per {Display.Minor(rule.PerAmountMinor, rule.CurrencyCode)}";
+
+    private static string ExpiryText(ExpiryPolicy? policy) => policy?.Kind switch
+    {
+        ExpiryPolicyKind.LotLifetime => $"each lot after {policy.Months} month(s)",
+        ExpiryPolicyKind.Inactivity => $"whole balance after {policy.Months} month(s) without activity",
+        _ => "never",
+    };
 
     private static string LimitText(RateLimit? limit) =>
         limit is null ? "default" : $"{limit.RequestsPerSecond}/s, burst {limit.Burst}";
@@ -249,6 +263,34 @@ internal static class PartnerCommands
             Description = "Earn rule as POINTS:PER_AMOUNT_MINOR, e.g. 2:100 for 2 points per 1.00 of spend.",
             CustomParser = result => ValueParsers.ParseWith<(long, long)?>(result, text => ValueParsers.ParsePair(text)),
         };
+
+    private static Option<ExpiryPolicy?> ExpiryOption() =>
+        new("--expiry")
+        {
+            Description = "Expiry policy: never, lifetime:MONTHS (each accrual lot expires after MONTHS) or inactivity:MONTHS "
+                + "(the whole balance expires after MONTHS without activity). Applies to points credited from then on.",
+            CustomParser = result => ValueParsers.ParseWith(result, ParseExpiry),
+        };
+
+    private static ExpiryPolicy? ParseExpiry(string text)
+    {
+        if (text.Equals("never", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ExpiryPolicy { Kind = ExpiryPolicyKind.None };
+        }
+        var parts = text.Split(':');
+        var kind = parts[0].ToLowerInvariant() switch
+        {
+            "lifetime" => ExpiryPolicyKind.LotLifetime,
+            "inactivity" => ExpiryPolicyKind.Inactivity,
+            _ => throw new FormatException($"'{text}' is not never, lifetime:MONTHS or inactivity:MONTHS."),
+        };
+        if (parts.Length != 2 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var months))
+        {
+            throw new FormatException($"'{text}' needs a whole number of months, e.g. {parts[0]}:12.");
+        }
+        return new ExpiryPolicy { Kind = kind, Months = months };
+    }
 
     private static LimitOptionSet LimitOptions() =>
         new(
