@@ -1,0 +1,199 @@
+using PartnerExchange.Domain.Expiry;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Tests.Infrastructure;
+using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
+
+namespace PartnerExchange.Ledger.Tests.Expiry;
+
+/// <summary>
+/// Under a 6-month inactivity policy the whole balance expires 6 months after the last accrual, redemption
+/// or conversion (either side); reversals and expiries are not activity.
+/// </summary>
+public sealed class InactivityExpiryTests : LedgerTest
+{
+    private DateTimeOffset _start;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _start = Ledger.Now();
+        await Ledger.CreatePartnerWithPolicyAsync(Shop, ExpiryLedger.SixMonthsInactive);
+        await Ledger.CreatePartnerAsync(Hotel);
+        await Ledger.SetRateAsync(Shop, Hotel, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
+        await Ledger.SetRateAsync(Hotel, Shop, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
+        await Ledger.EnrollAsync(Shop, "s1");
+        await Ledger.EnrollAsync(Hotel, "h1");
+    }
+
+    [Fact]
+    public async Task ExpireBatch_SixMonthsWithoutActivity_ExpiresTheWholeBalance()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(1));
+        await Ledger.AccrueAsync(Shop, "s1", 50);
+        Ledger.SetNow(_start.AddMonths(1).AddMonths(6));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((150L, 1L), (result.ExpiredPoints, result.ExpiredAccounts));
+        Assert.Equal(0, await Ledger.BalanceAsync(Shop, "s1"));
+        Assert.All(await Ledger.LotsAsync(Shop, "s1"), l => Assert.Equal(0, l.RemainingPoints));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task ExpireBatch_OneMicrosecondBeforeTheDeadline_ExpiresNothing()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(6).AddTicks(-10));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal(0, result.ExpiredPoints);
+        Assert.Equal(100, await Ledger.BalanceAsync(Shop, "s1"));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_LastActiveOnJanuary31WithOneMonthPeriod_ExpiresOnTheLastDayOfFebruaryNotBefore()
+    {
+        await Ledger.CreatePartnerWithPolicyAsync(Air, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 1));
+        await Ledger.EnrollAsync(Air, "a1");
+        Ledger.SetNow(new DateTimeOffset(2027, 1, 31, 9, 0, 0, TimeSpan.Zero));
+        await Ledger.AccrueAsync(Air, "a1", 100);
+        var deadline = new DateTimeOffset(2027, 2, 28, 9, 0, 0, TimeSpan.Zero);
+
+        var before = await Ledger.ExpireAsync(deadline.AddTicks(-10), program: Air);
+        var at = await Ledger.ExpireAsync(deadline, program: Air);
+
+        Assert.Equal((0L, 100L), (before.ExpiredPoints, at.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task Accrue_UnderInactivityPolicy_OpensLotsWithoutExpiryDate()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+
+        Assert.Null(Assert.Single(await Ledger.LotsAsync(Shop, "s1")).ExpiresAt);
+    }
+
+    [Fact]
+    public async Task ExpireBatch_AccrualInBetween_ResetsTheClock()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(4));
+        await Ledger.AccrueAsync(Shop, "s1", 10);
+
+        Ledger.SetNow(_start.AddMonths(6));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(10));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 110L), (early.ExpiredPoints, late.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_RedemptionInBetween_ResetsTheClock()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(4));
+        await Ledger.RedeemAsync(Shop, "s1", 10);
+
+        Ledger.SetNow(_start.AddMonths(6));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(10));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 90L), (early.ExpiredPoints, late.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_ConversionOutInBetween_ResetsTheClock()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(4));
+        await Ledger.ConvertAsync(Shop, "s1", Hotel, "h1", 10);
+
+        Ledger.SetNow(_start.AddMonths(6));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(10));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 90L), (early.ExpiredPoints, late.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_ConversionInInBetween_ResetsTheClock()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        Ledger.SetNow(_start.AddMonths(4));
+        await Ledger.ConvertAsync(Hotel, "h1", Shop, "s1", 20);
+
+        Ledger.SetNow(_start.AddMonths(6));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(10));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 110L), (early.ExpiredPoints, late.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_ReversalInBetween_DoesNotResetTheClock()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        var redemption = await Ledger.RedeemAsync(Shop, "s1", 40);
+        Ledger.SetNow(_start.AddMonths(4));
+        await Ledger.ReverseAsync(Shop, redemption);
+        Ledger.SetNow(_start.AddMonths(6));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal(100, result.ExpiredPoints);
+        Assert.Equal(0, await Ledger.BalanceAsync(Shop, "s1"));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task ExpireBatch_AfterAWholeBalanceExpired_ExpiryWasNotActivityAndNewAccrualStartsAFreshPeriod()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(6));
+        await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(8));
+        await Ledger.AccrueAsync(Shop, "s1", 30);
+
+        Ledger.SetNow(_start.AddMonths(13));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(14));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 30L), (early.ExpiredPoints, late.ExpiredPoints));
+        Assert.Equal(2, (await Ledger.SequencesOfKindAsync(TransactionKind.Expiry)).Count);
+    }
+
+    [Fact]
+    public async Task ExpireBatch_InactiveAccountWithZeroBalance_PostsNothing()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        await Ledger.RedeemAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddYears(1));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal(new ExpiryBatchResult(0, 0, 0, false), result);
+        Assert.Empty(await Ledger.SequencesOfKindAsync(TransactionKind.Expiry));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_InactivityPolicy_LeavesOtherProgramsMembersAlone()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        Ledger.SetNow(_start.AddYears(5));
+
+        await Ledger.ExpireNowAsync();
+
+        Assert.Equal(100, await Ledger.BalanceAsync(Hotel, "h1"));
+    }
+}
