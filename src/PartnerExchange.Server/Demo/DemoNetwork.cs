@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
@@ -20,7 +21,9 @@ internal static class DemoNetwork
 {
     private static readonly CreatePartner[] Partners =
     [
-        new("SKYAIR", "Sky Air", "SkyMiles", PartnerKind.Airline, "USD", 12_000, null),
+        // Miles that expire 24 months after they were earned, as airline programs' do.
+        new("SKYAIR", "Sky Air", "SkyMiles", PartnerKind.Airline, "USD", 12_000, null,
+            ExpiryPolicy: new ExpiryPolicy(ExpiryPolicyKind.LotLifetime, 24)),
         new("STAYCO", "Stay & Co Hotels", "Stay Rewards", PartnerKind.Hotel, "USD", 5_000, null),
         new("SHOPMART", "ShopMart", "ShopMart Points", PartnerKind.Retailer, "USD", 8_000, new EarnRule("USD", 2, 100)),
     ];
