@@ -42,6 +42,11 @@ internal static class MethodClasses
         (DiagnosticsService.Descriptor,
         [
             ("Ping", LimitClass.Reads),
+        ]),
+        // One draw per stream opened, not per event: the stream cap bounds what an open stream costs.
+        (EventsService.Descriptor,
+        [
+            ("StreamEvents", LimitClass.Reads),
         ]));
 
     /// <summary>The class of a partner RPC by its full gRPC path, e.g. <c>/partnerexchange.v1.PointsService/Accrue</c>.</summary>

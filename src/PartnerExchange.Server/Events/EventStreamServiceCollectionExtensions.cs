@@ -1,0 +1,17 @@
+namespace PartnerExchange.Server.Events;
+
+/// <summary>Registers the event stream: its validated options, the per-partner stream cap and the stream runner.</summary>
+internal static class EventStreamServiceCollectionExtensions
+{
+    public static IServiceCollection AddEventStreams(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<EventStreamOptions>()
+            .Bind(configuration.GetSection(EventStreamOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<StreamSlots>();
+        services.AddSingleton<EventStreams>();
+        return services;
+    }
+}

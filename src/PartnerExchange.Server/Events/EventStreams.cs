@@ -1,0 +1,126 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Mapping;
+using PartnerExchange.V1;
+
+namespace PartnerExchange.Server.Events;
+
+/// <summary>Where a stream starts: the program, whose key opened it, and the cursor after which to start (null: now).</summary>
+internal sealed record StreamStart(string ProgramCode, bool ByOperator, long? AfterCursor);
+
+/// <summary>
+/// Runs event streams: each reads a batch of the program's events after its cursor from the ledger, writes them one
+/// by one (each write waits for the consumer through HTTP/2 flow control, so a slow reader holds one batch at most
+/// and otherwise falls behind in the ledger, not in memory), and when caught up waits for this process's next
+/// commit, the heartbeat interval or the end of the call.
+/// </summary>
+internal sealed partial class EventStreams(
+    EventFeed feed, LedgerQueries queries, StreamSlots slots, TimeProvider clock, IOptions<EventStreamOptions> options,
+    ILogger<EventStreams> logger)
+{
+    public async Task RunAsync(StreamStart start, IServerStreamWriter<StreamEventsResponse> stream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (start.ByOperator)
+        {
+            _ = await queries.GetPartnerAsync(start.ProgramCode, cancellationToken).ConfigureAwait(false)
+                ?? throw RpcErrors.ToException(Partners.NotFound(start.ProgramCode));
+        }
+        using var slot = slots.Take(start.ProgramCode, start.ByOperator);
+        var position = new StreamPosition(start.ProgramCode,
+            start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, cancellationToken).ConfigureAwait(false));
+        LogOpened(start.ProgramCode, start.ByOperator, position.Cursor);
+        try
+        {
+            // Headers go out at once, so a consumer knows it was admitted before the first event or heartbeat.
+            await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
+            await PumpAsync(position, stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The consumer cancelled, went away or reached its deadline: the normal end of a stream, not an error.
+        }
+        LogEnded(start.ProgramCode, position.DeliveredCount, position.Cursor);
+    }
+
+    private async Task PumpAsync(StreamPosition position, IServerStreamWriter<StreamEventsResponse> stream, CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.ReadBatchSize;
+        var heartbeatInterval = options.Value.HeartbeatInterval;
+        var lastSent = clock.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Taken before reading, so a commit that lands between the read and the wait still wakes the stream.
+            var nextCommit = feed.NextCommit;
+            var batch = await feed.ReadAfterAsync(position.ProgramCode, position.Cursor, batchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var record in batch)
+            {
+                position.Check(record);
+                await stream.WriteAsync(record.ToStreamItem(), cancellationToken).ConfigureAwait(false);
+                position.Delivered(record.Cursor);
+                lastSent = clock.GetTimestamp();
+            }
+            if (batch.Count == batchSize)
+            {
+                continue;
+            }
+            var idle = clock.GetElapsedTime(lastSent);
+            if (idle >= heartbeatInterval)
+            {
+                await stream.WriteAsync(EventMapping.Heartbeat(position.Cursor, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                lastSent = clock.GetTimestamp();
+                idle = TimeSpan.Zero;
+            }
+            // Waking at the heartbeat interval at the latest also catches commits by other server processes.
+            await WaitAsync(nextCommit, heartbeatInterval - idle, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="nextCommit"/> completes, <paramref name="timeout"/> passes or the call ends.</summary>
+    private async Task WaitAsync(Task nextCommit, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, clock, stop.Token);
+        await Task.WhenAny(nextCommit, delay).ConfigureAwait(false);
+        // Stops the timer when the commit came first, so idle streams do not pile up pending timers.
+        await stop.CancelAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Event stream of {ProgramCode} opened (operator: {ByOperator}) after cursor {Cursor}")]
+    private partial void LogOpened(string programCode, bool byOperator, long cursor);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Debug, Message = "Event stream of {ProgramCode} ended after {DeliveredCount} events at cursor {Cursor}")]
+    private partial void LogEnded(string programCode, long deliveredCount, long cursor);
+
+    /// <summary>How far one stream got; it only moves forward.</summary>
+    private sealed class StreamPosition(string programCode, long cursor)
+    {
+        public string ProgramCode { get; } = programCode;
+
+        public long Cursor { get; private set; } = cursor;
+
+        public long DeliveredCount { get; private set; }
+
+        /// <summary>
+        /// The feed's promise, checked on every event before it is sent: the stream's own program, and cursors that
+        /// only increase. A broken promise would leak another partner's events or repeat one, so it stops the stream.
+        /// </summary>
+        public void Check(EventRecord record)
+        {
+            if (record.ProgramCode != ProgramCode || record.Cursor <= Cursor)
+            {
+                throw new InvalidOperationException(
+                    $"The event feed returned cursor {record.Cursor} of {record.ProgramCode} to a stream of {ProgramCode} at cursor {Cursor}.");
+            }
+        }
+
+        public void Delivered(long cursor)
+        {
+            Cursor = cursor;
+            DeliveredCount++;
+        }
+    }
+}
