@@ -11,6 +11,34 @@ namespace PartnerExchange.Server.RateLimiting;
 /// </summary>
 internal readonly record struct Gcra(long IntervalUs, long ToleranceUs)
 {
+    /// <summary>
+    /// <see cref="Decide"/> in Lua, for the scripts that draw from buckets in Redis: <c>gcra_now()</c> is Redis's
+    /// clock in µs, and <c>gcra_draw(key, interval, tolerance, now)</c> admits one request (storing the new
+    /// TAT, expiring when the bucket is full again, so idle buckets cost nothing) and returns 0, or returns
+    /// the wait in µs and changes nothing. Integers up to 2^53 are exact in Lua. TIME before a write needs
+    /// effects replication, the default since Redis 5.
+    /// </summary>
+    public const string LuaFunctions = """
+        local function gcra_now()
+          local time = redis.call('TIME')
+          return tonumber(time[1]) * 1000000 + tonumber(time[2])
+        end
+        local function gcra_draw(key, interval, tolerance, now)
+          local tat = tonumber(redis.call('GET', key) or now)
+          if tat < now then
+            tat = now
+          end
+          local new_tat = tat + interval
+          local wait = new_tat - tolerance - now
+          if wait > 0 then
+            return wait
+          end
+          redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+          return 0
+        end
+
+        """;
+
     private const long MicrosPerSecond = 1_000_000;
 
     /// <summary>

@@ -7,28 +7,30 @@ namespace PartnerExchange.Server.RateLimiting;
 /// <summary>
 /// The per-member velocity limit on accruals and conversions (<see cref="RateLimitOptions.MemberVelocity"/>):
 /// one bucket per member of a partner (<c>px:{PARTNER}:vel:&lt;member&gt;</c>), on the same limiter as
-/// the partner limits. Services call it after validation and before the idempotent write, so a refused
-/// call is never recorded and a corrected retry with the same key runs.
+/// the partner limits. Services name the bucket after validation and the write path draws it, with the
+/// partner's writes bucket and before claiming the idempotency key, so a refused call is never recorded
+/// and a corrected retry with the same key runs.
 /// </summary>
-internal sealed partial class MemberVelocity(RequestLimiter limiter, IOptions<RateLimitOptions> options, ILogger<MemberVelocity> logger)
+internal sealed partial class MemberVelocity(IOptions<RateLimitOptions> options, ILogger<MemberVelocity> logger)
 {
     /// <summary>The kind segment of member buckets.</summary>
     public const string KeyKind = "vel";
 
-    /// <summary>Draws one accrual or conversion for the calling partner's member.</summary>
-    /// <exception cref="RpcException">RESOURCE_EXHAUSTED, reason RATE_LIMITED, <c>limit_class=member_velocity</c>.</exception>
-    public async Task CheckAsync(ServerCallContext context, string memberNumber)
+    /// <summary>
+    /// The bucket of the calling partner's member; refused with RESOURCE_EXHAUSTED, reason RATE_LIMITED,
+    /// <c>limit_class=member_velocity</c>.
+    /// </summary>
+    public LimitBucket Bucket(ServerCallContext context, string memberNumber)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(memberNumber);
         var program = Caller.Of(context).Program;
         var limit = options.Value.MemberVelocity.ToLimit();
-        var decision = await limiter.AcquireAsync(program, KeyKind, memberNumber, limit).ConfigureAwait(false);
-        if (!decision.Allowed)
+        return new LimitBucket(program, KeyKind, memberNumber, limit, retryAfter =>
         {
-            LogRefused(program, decision.RetryAfter.TotalMilliseconds);
-            throw RateLimitErrors.MemberLimited(program, memberNumber, limit, decision.RetryAfter);
-        }
+            LogRefused(program, retryAfter.TotalMilliseconds);
+            return RateLimitErrors.MemberLimited(program, memberNumber, limit, retryAfter);
+        });
     }
 
     // The member number stays out of the log: it identifies a person.

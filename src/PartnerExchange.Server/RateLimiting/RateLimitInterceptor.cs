@@ -10,6 +10,10 @@ namespace PartnerExchange.Server.RateLimiting;
 /// The rate limit step, right after authentication and before the service, so a refused call does no
 /// validation, idempotency or ledger work and is never recorded. Each partner draws from its own bucket
 /// per method class; operators are limited only when configured; health and reflection are not limited.
+/// A partner's writes are the exception to "before the service": their bucket is left to the write path,
+/// which draws it in the same Redis round trip as the member's velocity and the idempotency claim (still
+/// before any idempotency or ledger work). A write that fails before reaching that point (bad input, a bad
+/// quote) draws it here afterwards, and is refused RATE_LIMITED instead when over the limit.
 /// </summary>
 internal sealed partial class RateLimitInterceptor(
     RequestLimiter limiter, PartnerLimits partnerLimits, IOptions<RateLimitOptions> options, ILogger<RateLimitInterceptor> logger)
@@ -17,6 +21,35 @@ internal sealed partial class RateLimitInterceptor(
 {
     /// <summary>The kind segment of bucket keys: <c>px:{PARTNER}:rl:&lt;class&gt;</c>.</summary>
     public const string KeyKind = "rl";
+
+    private static readonly string WritesName = MethodClasses.Name(LimitClass.Writes);
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        if (Caller.TryOf(context) is not { Role: ApiKeyRole.Partner, ProgramCode: { } program }
+            || MethodClasses.Of(context.Method) != LimitClass.Writes)
+        {
+            return await base.UnaryServerHandler(request, context, continuation).ConfigureAwait(false);
+        }
+        var limit = await partnerLimits.ForAsync(program, LimitClass.Writes, context.CancellationToken).ConfigureAwait(false);
+        var deferred = new DeferredWriteLimit(ClassBucket(program, program, WritesName, limit));
+        deferred.AttachTo(context);
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            if (deferred.Take() is { } bucket)
+            {
+                await DrawAsync(bucket).ConfigureAwait(false);
+            }
+            throw;
+        }
+    }
 
     protected override async Task BeforeCallAsync(ServerCallContext context)
     {
@@ -30,14 +63,25 @@ internal sealed partial class RateLimitInterceptor(
         var limit = caller.ProgramCode is { } program
             ? await partnerLimits.ForAsync(program, limitClass, context.CancellationToken).ConfigureAwait(false)
             : options.Value.DefaultFor(limitClass);
-        var className = MethodClasses.Name(limitClass);
-        var decision = await limiter.AcquireAsync(caller.Principal, KeyKind, className, limit).ConfigureAwait(false);
+        await DrawAsync(ClassBucket(caller.Principal, caller.ProgramCode, MethodClasses.Name(limitClass), limit)).ConfigureAwait(false);
+    }
+
+    private async Task DrawAsync(LimitBucket bucket)
+    {
+        var decision = await limiter.AcquireAsync(bucket.Principal, bucket.Kind, bucket.Name, bucket.Limit).ConfigureAwait(false);
         if (!decision.Allowed)
         {
-            LogRefused(caller.Principal, className, decision.RetryAfter.TotalMilliseconds);
-            throw RateLimitErrors.ClassLimited(caller.ProgramCode, className, limit, decision.RetryAfter);
+            throw bucket.Refuse(decision.RetryAfter);
         }
     }
+
+    /// <summary>The bucket of a partner's class, or the operators' when <paramref name="programCode"/> is null.</summary>
+    private LimitBucket ClassBucket(string principal, string? programCode, string className, RateLimit limit) =>
+        new(principal, KeyKind, className, limit, retryAfter =>
+        {
+            LogRefused(principal, className, retryAfter.TotalMilliseconds);
+            return RateLimitErrors.ClassLimited(programCode, className, limit, retryAfter);
+        });
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "{Principal} is over its {LimitClass} limit; retry in {RetryAfterMs:0.0} ms")]
     private partial void LogRefused(string principal, string limitClass, double retryAfterMs);

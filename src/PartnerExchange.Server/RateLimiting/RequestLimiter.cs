@@ -12,25 +12,13 @@ namespace PartnerExchange.Server.RateLimiting;
 /// </summary>
 internal sealed class RequestLimiter(RedisConnection redis, LocalRequestLimiter local)
 {
-    // KEYS[1] the bucket; ARGV[1] the interval, ARGV[2] the tolerance, both µs. The bucket holds its TAT
-    // in µs of Redis time and expires when it is full again, so idle partners and members cost nothing.
-    // Returns {1, 0} when admitted, {0, wait µs} when refused. Integers up to 2^53 are exact in Lua.
-    // TIME before a write needs effects replication, the default since Redis 5.
-    private const string Script = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-        local interval = tonumber(ARGV[1])
-        local tolerance = tonumber(ARGV[2])
-        local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-        if tat < now then
-          tat = now
-        end
-        local new_tat = tat + interval
-        local wait = new_tat - tolerance - now
+    // KEYS[1] the bucket; ARGV[1] the interval, ARGV[2] the tolerance, both µs.
+    // Returns {1, 0} when admitted, {0, wait µs} when refused.
+    private const string Script = Gcra.LuaFunctions + """
+        local wait = gcra_draw(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), gcra_now())
         if wait > 0 then
           return {0, wait}
         end
-        redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
         return {1, 0}
         """;
 
@@ -44,6 +32,12 @@ internal sealed class RequestLimiter(RedisConnection redis, LocalRequestLimiter 
             null).ConfigureAwait(false);
         return shared ?? local.Acquire(key.ToString(), gcra);
     }
+
+    /// <summary>The bucket's key in Redis.</summary>
+    public RedisKey KeyOf(LimitBucket bucket) => redis.Key(bucket.Principal, bucket.Kind, bucket.Name);
+
+    /// <summary>Draws one request from the bucket in the in-process limiter: the fallback when Redis did not answer.</summary>
+    public RateDecision AcquireLocally(LimitBucket bucket) => local.Acquire(KeyOf(bucket).ToString(), Gcra.Of(bucket.Limit));
 
     private static RateDecision? ToDecision(RedisResult result)
     {

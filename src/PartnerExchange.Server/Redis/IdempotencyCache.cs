@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Server.RateLimiting;
 using StackExchange.Redis;
 
 namespace PartnerExchange.Server.Redis;
@@ -18,10 +19,15 @@ internal enum KeyState
     Reused,
     /// <summary>Redis did not answer: the ledger's own guard decides.</summary>
     Unknown,
+    /// <summary>A bucket the write draws from refused it; the key was not claimed.</summary>
+    Limited,
 }
 
-/// <summary>The fast path's answer: the key's state, and the stored response when it completed.</summary>
-internal readonly record struct KeyLookup(KeyState State, StoredResponse? Response, string Token);
+/// <summary>
+/// The fast path's answer: the key's state, and the stored response when it completed; when
+/// <see cref="KeyState.Limited"/>, which bucket refused (its index) and the wait before a retry can succeed.
+/// </summary>
+internal readonly record struct KeyLookup(KeyState State, StoredResponse? Response, string Token, int RefusingBucket = -1, long WaitUs = 0);
 
 /// <summary>
 /// The Redis fast path of idempotency, in front of the ledger's own guard: the first request sets an
@@ -31,21 +37,37 @@ internal readonly record struct KeyLookup(KeyState State, StoredResponse? Respon
 /// </summary>
 internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOptions> options)
 {
-    // One round trip: claim the key for this request, or report what an earlier request left there.
-    private const string BeginScript = """
-        local state = redis.call('HGET', KEYS[1], 'state')
+    // One round trip: draw one request from each bucket the write is limited by, in order, then claim the
+    // key for this request or report what an earlier request left there. A refusing bucket stops the script
+    // before the key is touched, so a refused request never claims it. The buckets and the key share the
+    // partner's hash tag (one Cluster slot). KEYS: the buckets, then the key. ARGV[1]: the number of buckets;
+    // then each bucket's interval and tolerance (µs); then the fingerprint, the token and the in-flight TTL (ms).
+    private const string BeginScript = Gcra.LuaFunctions + """
+        local buckets = tonumber(ARGV[1])
+        if buckets > 0 then
+          local now = gcra_now()
+          for i = 1, buckets do
+            local wait = gcra_draw(KEYS[i], tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), now)
+            if wait > 0 then
+              return {'limited', i, wait}
+            end
+          end
+        end
+        local key = KEYS[buckets + 1]
+        local fp = ARGV[2 * buckets + 2]
+        local state = redis.call('HGET', key, 'state')
         if not state then
-          redis.call('HSET', KEYS[1], 'state', 'running', 'fp', ARGV[1], 'token', ARGV[2])
-          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+          redis.call('HSET', key, 'state', 'running', 'fp', fp, 'token', ARGV[2 * buckets + 3])
+          redis.call('PEXPIRE', key, ARGV[2 * buckets + 4])
           return {'started'}
         end
-        if redis.call('HGET', KEYS[1], 'fp') ~= ARGV[1] then
+        if redis.call('HGET', key, 'fp') ~= fp then
           return {'reused'}
         end
         if state == 'running' then
           return {'running'}
         end
-        return {'completed', redis.call('HGET', KEYS[1], 'refusal'), redis.call('HGET', KEYS[1], 'response')}
+        return {'completed', redis.call('HGET', key, 'refusal'), redis.call('HGET', key, 'response')}
         """;
 
     // Only the request holding the marker may complete it, so a request whose marker expired and was
@@ -68,13 +90,34 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
 
     private readonly RedisOptions _options = options.Value;
 
-    public async Task<KeyLookup> BeginAsync(IdempotencyScope scope)
+    /// <summary>
+    /// Draws from <paramref name="buckets"/> (none for writes limited elsewhere) and claims the key, in one
+    /// round trip; <see cref="KeyState.Unknown"/> when Redis did not answer, and then no bucket was drawn.
+    /// </summary>
+    public async Task<KeyLookup> BeginAsync(IdempotencyScope scope, IReadOnlyList<(RedisKey Key, Gcra Limit)> buckets)
     {
+        ArgumentNullException.ThrowIfNull(buckets);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var result = await redis.TryAsync(
-            db => db.ScriptEvaluateAsync(BeginScript, [KeyOf(scope)],
-                [Fingerprint(scope), token, (long)_options.InFlightTtl.TotalMilliseconds]),
-            RedisResult.Create(RedisValue.Null)).ConfigureAwait(false);
+        var keys = new RedisKey[buckets.Count + 1];
+        var values = new RedisValue[2 * buckets.Count + 4];
+        values[0] = buckets.Count;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            keys[i] = buckets[i].Key;
+            values[2 * i + 1] = buckets[i].Limit.IntervalUs;
+            values[2 * i + 2] = buckets[i].Limit.ToleranceUs;
+        }
+        keys[^1] = KeyOf(scope);
+        values[^3] = Fingerprint(scope);
+        values[^2] = token;
+        values[^1] = (long)_options.InFlightTtl.TotalMilliseconds;
+        var result = await redis.TryAsync(db => db.ScriptEvaluateAsync(BeginScript, keys, values), RedisResult.Create(RedisValue.Null))
+            .ConfigureAwait(false);
+        return ToLookup(result, token);
+    }
+
+    private static KeyLookup ToLookup(RedisResult result, string token)
+    {
         if (result.IsNull || result.Length == 0)
         {
             return new KeyLookup(KeyState.Unknown, null, token);
@@ -85,6 +128,8 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
             "reused" => new KeyLookup(KeyState.Reused, null, token),
             "running" => new KeyLookup(KeyState.Running, null, token),
             "completed" => new KeyLookup(KeyState.Completed, new StoredResponse((int)result[1] == 1, (byte[])result[2]!), token),
+            // Lua counts from 1.
+            "limited" => new KeyLookup(KeyState.Limited, null, token, (int)result[1] - 1, (long)result[2]),
             _ => new KeyLookup(KeyState.Unknown, null, token),
         };
     }

@@ -76,10 +76,10 @@ internal sealed class ConversionApi(
     {
         var caller = Caller.Of(context).Program;
         request.Validate(caller, ledger.Value.MaxPointsPerTransaction);
-        await velocity.CheckAsync(context, request.SourceMemberNumber);
         var command = new ConvertPoints(caller, request.SourceMemberNumber, request.DestinationProgramCode,
             request.DestinationMemberNumber, request.SourcePoints, LockOf(request, caller), request.Reference);
-        return await writes.RunAsync(context, request, request.IdempotencyKey, command, c => new ConvertResponse
+        var memberVelocity = velocity.Bucket(context, request.SourceMemberNumber);
+        return await writes.RunAsync(context, request, request.IdempotencyKey, memberVelocity, command, c => new ConvertResponse
         {
             Transaction = c.Transaction.ToProto(),
             BalancePoints = c.BalancePoints,

@@ -34,13 +34,12 @@ internal sealed class PointsApi(
     public override async Task<AccrueResponse> Accrue(AccrueRequest request, ServerCallContext context)
     {
         request.Validate(MaxPoints);
-        await velocity.CheckAsync(context, request.MemberNumber);
         var isPurchase = request.AmountCase == AccrueRequest.AmountOneofCase.Purchase;
         var command = new Accrue(
             Caller.Of(context).Program, request.MemberNumber, isPurchase ? null : request.Points,
             isPurchase ? request.Purchase.AmountMinor : null, isPurchase ? request.Purchase.CurrencyCode : null,
             (int)request.Reason, request.Reference, MaxPoints);
-        return await writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return await writes.RunAsync(context, request, request.IdempotencyKey, velocity.Bucket(context, request.MemberNumber), command,
             r => new AccrueResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 

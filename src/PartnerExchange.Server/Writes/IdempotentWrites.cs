@@ -4,22 +4,39 @@ using Grpc.Core;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
 
 namespace PartnerExchange.Server.Writes;
 
 /// <summary>
-/// The path every mutating RPC takes after validation: fingerprint the request, ask the Redis fast path
-/// about its key, hand the command to the ledger writer (whose own guard is the final word), and answer
-/// with the stored response — the same bytes for the first call and for every replay.
+/// The path every mutating RPC takes after validation: fingerprint the request, draw its rate-limit buckets
+/// and ask the Redis fast path about its key (one round trip, <see cref="WriteAdmission"/>), hand the command
+/// to the ledger writer (whose own guard is the final word), and answer with the stored response — the same
+/// bytes for the first call and for every replay. A write costs two Redis round trips: that one, and
+/// storing the response.
 /// </summary>
-internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache cache)
+internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache cache, RequestLimiter limiter)
 {
+    private readonly WriteAdmission _admission = new(cache, limiter);
+
+    public Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
+        ServerCallContext context,
+        TRequest request,
+        string idempotencyKey,
+        LedgerCommand<TResult> command,
+        Func<TResult, TResponse> toResponse)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>, new() =>
+        RunAsync(context, request, idempotencyKey, null, command, toResponse);
+
+    /// <summary>Runs a write that also draws from a member's <paramref name="velocity"/> bucket.</summary>
     public async Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
         ServerCallContext context,
         TRequest request,
         string idempotencyKey,
+        LimitBucket? velocity,
         LedgerCommand<TResult> command,
         Func<TResult, TResponse> toResponse)
         where TRequest : IMessage<TRequest>
@@ -28,7 +45,7 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache ca
         var caller = Caller.Of(context);
         var scope = new IdempotencyScope(
             caller.Principal, caller.ProgramCode, caller.KeyId, idempotencyKey, context.Method, Fingerprint(request));
-        var lookup = await cache.BeginAsync(scope).ConfigureAwait(false);
+        var lookup = await _admission.AdmitAsync(context, scope, velocity).ConfigureAwait(false);
         switch (lookup.State)
         {
             case KeyState.Completed:
