@@ -21,6 +21,7 @@ internal static class CommandTree
         root.Subcommands.Add(LiabilityCommand.Build(runner));
         root.Subcommands.Add(ReconcileCommand.Build(runner));
         root.Subcommands.Add(LedgerCommands.Build(runner));
+        root.Subcommands.Add(EventCommands.Build(runner));
         root.Subcommands.Add(ExpiryCommands.Build(runner));
         return root;
     }
