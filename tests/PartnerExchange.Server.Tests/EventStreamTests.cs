@@ -435,6 +435,31 @@ public sealed class EventStreamLimitTests(SmallStreamCapExchange fixture) : Inte
     }
 }
 
+/// <summary>A stopping server ends its open streams so their consumers resume elsewhere.</summary>
+public sealed class EventStreamShutdownTests
+{
+    [Fact]
+    public async Task StreamEvents_ServerStops_EndsTheStreamWithExchangeBusy()
+    {
+        var exchange = new RunningExchange();
+        await exchange.InitializeAsync();
+        var partner = await exchange.CreatePartnerAsync();
+        // A channel of the test's own: the fixture's channel is disposed first on stop, which would cancel the call.
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(exchange.Address);
+        using var call = new EventsService.EventsServiceClient(channel)
+            .StreamEvents(new StreamEventsRequest { FromNow = true }, RunningExchange.Bearer(partner.Key));
+        await call.ResponseHeadersAsync;
+
+        var stopping = exchange.DisposeAsync();
+
+        using var patience = new CancellationTokenSource(EventConsumer.Patience);
+        var error = await RpcAssert.FailsAsync(StatusCode.Unavailable, "EXCHANGE_BUSY", () => call.ResponseStream.MoveNext(patience.Token));
+        await stopping;
+        Assert.NotNull(error.GetRpcStatus()?.GetDetail<RetryInfo>());
+        Assert.Empty(exchange.ErrorLogs);
+    }
+}
+
 /// <summary>A running exchange whose request limits are far above the bursts these tests write.</summary>
 public sealed class EventStreamExchange : IAsyncLifetime
 {

@@ -5,6 +5,7 @@ using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.V1;
+using ErrorReason = PartnerExchange.Domain.ErrorReason;
 
 namespace PartnerExchange.Server.Events;
 
@@ -15,35 +16,46 @@ internal sealed record StreamStart(string ProgramCode, bool ByOperator, long? Af
 /// Runs event streams: each reads a batch of the program's events after its cursor from the ledger, writes them one
 /// by one (each write waits for the consumer through HTTP/2 flow control, so a slow reader holds one batch at most
 /// and otherwise falls behind in the ledger, not in memory), and when caught up waits for this process's next
-/// commit, the heartbeat interval or the end of the call.
+/// commit, the heartbeat interval or the end of the call. A stopping server ends its streams at once with
+/// UNAVAILABLE, so consumers resume elsewhere instead of holding the shutdown up.
 /// </summary>
 internal sealed partial class EventStreams(
     EventFeed feed, LedgerQueries queries, StreamSlots slots, TimeProvider clock, IOptions<EventStreamOptions> options,
-    ILogger<EventStreams> logger)
+    IHostApplicationLifetime lifetime, ILogger<EventStreams> logger)
 {
+    /// <summary>The retry delay suggested to consumers of a stopping server: long enough for a balancer to notice.</summary>
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+
     public async Task RunAsync(StreamStart start, IServerStreamWriter<StreamEventsResponse> stream, ServerCallContext context)
     {
-        var cancellationToken = context.CancellationToken;
+        var callEnded = context.CancellationToken;
         if (start.ByOperator)
         {
-            _ = await queries.GetPartnerAsync(start.ProgramCode, cancellationToken).ConfigureAwait(false)
+            _ = await queries.GetPartnerAsync(start.ProgramCode, callEnded).ConfigureAwait(false)
                 ?? throw RpcErrors.ToException(Partners.NotFound(start.ProgramCode));
         }
         using var slot = slots.Take(start.ProgramCode, start.ByOperator);
+        using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(callEnded, lifetime.ApplicationStopping);
         var position = new StreamPosition(start.ProgramCode,
-            start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, cancellationToken).ConfigureAwait(false));
+            start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, callEnded).ConfigureAwait(false));
         LogOpened(start.ProgramCode, start.ByOperator, position.Cursor);
         try
         {
             // Headers go out at once, so a consumer knows it was admitted before the first event or heartbeat.
             await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
-            await PumpAsync(position, stream, cancellationToken).ConfigureAwait(false);
+            await PumpAsync(position, stream, streamEnded.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception ex) when (streamEnded.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
         {
-            // The consumer cancelled, went away or reached its deadline: the normal end of a stream, not an error.
+            // The consumer cancelled, went away or reached its deadline, or the server is stopping: not an error.
         }
         LogEnded(start.ProgramCode, position.DeliveredCount, position.Cursor);
+        if (!callEnded.IsCancellationRequested)
+        {
+            // Only a stopping server ends a live stream; the consumer reconnects and resumes after its last cursor.
+            throw RpcErrors.Retryable(ErrorReason.ExchangeBusy, "This server is stopping; reconnect and resume after your last cursor.",
+                ReconnectDelay);
+        }
     }
 
     private async Task PumpAsync(StreamPosition position, IServerStreamWriter<StreamEventsResponse> stream, CancellationToken cancellationToken)

@@ -39,9 +39,6 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options)
         }
     }
 
-    /// <summary>Streams open in the pool now (for tests and diagnostics).</summary>
-    public int OpenCount(string programCode, bool byOperator) => _open.GetValueOrDefault((programCode, byOperator));
-
     private void Release((string Program, bool Operator) pool)
     {
         // Counts stay in the map at zero: one small entry per partner that ever streamed, bounded by the partners.
