@@ -174,6 +174,22 @@ public sealed class InactivityExpiryTests : LedgerTest
     }
 
     [Fact]
+    public async Task ExpireBatch_ActivityAfterTheDeadlineBeforeAnyRun_StillExpiresTheBalanceThatHadExpired()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        // The deadline passes between two runs of the job; the member accrues before the next one.
+        Ledger.SetNow(_start.AddMonths(6).AddHours(1));
+        await Ledger.AccrueAsync(Shop, "s1", 20);
+        Ledger.SetNow(_start.AddMonths(6).AddHours(2));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        // By the policy the 100 points expired at the deadline; the later accrual starts a new period for its own 20.
+        Assert.Equal(100, result.ExpiredPoints);
+        Assert.Equal(20, await Ledger.BalanceAsync(Shop, "s1"));
+    }
+
+    [Fact]
     public async Task ExpireBatch_InactiveAccountWithZeroBalance_PostsNothing()
     {
         await Ledger.AccrueAsync(Shop, "s1", 100);

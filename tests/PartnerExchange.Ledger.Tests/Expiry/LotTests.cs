@@ -173,6 +173,20 @@ public sealed class LotTests : LedgerTest
     }
 
     [Fact]
+    public async Task Reverse_Conversion_TakesTheDestinationsOwnLotBeforeOlderOnes()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        await AccrueEachAsync(200);
+        var conversion = await Ledger.ConvertAsync(Air, "a1", Hotel, "h1", 100); // h1 gets a 200-point lot
+
+        await Ledger.ReverseAsync(Air, conversion);
+
+        // Oldest-first would have emptied h1's accrual lot; the reversal takes the conversion's own.
+        Assert.Equal([100L, 0], (await Ledger.LotsAsync(Hotel, "h1")).Select(l => l.RemainingPoints));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
     public async Task Reverse_ConversionWhoseDestinationLotIsPartlySpent_TakesTheRestOfItsLotThenTheOldest()
     {
         await Ledger.AccrueAsync(Hotel, "h1", 100);

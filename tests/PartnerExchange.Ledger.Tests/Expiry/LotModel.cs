@@ -1,0 +1,246 @@
+using PartnerExchange.Domain.Ledger;
+
+namespace PartnerExchange.Ledger.Tests.Expiry;
+
+/// <summary>
+/// An in-memory model of member lots, written from the documented rules alone: a credit opens a lot, a debit
+/// takes the oldest lots first, a reversal gives back exactly what its original took and takes first from
+/// the lots its original opened, an expiry takes the lots expired by its moment (under inactivity the whole
+/// balance, oldest first). The property test runs the same steps on it and on the real ledger.
+/// </summary>
+internal sealed class LotModel(IReadOnlyDictionary<string, ProgramRules> programs)
+{
+    private readonly List<ModelLot> _lots = [];
+    private readonly Dictionary<long, List<(ModelLot Lot, long Points)>> _movements = [];
+    private readonly Dictionary<string, ModelAccount> _accounts = new(StringComparer.Ordinal);
+    private long _nextSequence = 1;
+
+    public List<ModelTransaction> Transactions { get; } = [];
+
+    public IReadOnlyList<ModelLot> Lots => _lots;
+
+    public IEnumerable<ModelAccount> Accounts => _accounts.Values;
+
+    public void Enroll(string program, string member, long accountId, DateTimeOffset now) =>
+        _accounts.Add(Key(program, member), new ModelAccount(program, member, accountId) { LastActivity = now });
+
+    public ModelTransaction? Accrue(string program, string member, long points, DateTimeOffset now)
+    {
+        var tx = Begin(TransactionKind.Accrual, program);
+        Credit(Account(program, member), tx, points, now);
+        return Commit(tx);
+    }
+
+    public ModelTransaction? Redeem(string program, string member, long points, DateTimeOffset now)
+    {
+        var account = Account(program, member);
+        if (account.Balance < points)
+        {
+            return null;
+        }
+        var tx = Begin(TransactionKind.Redemption, program);
+        Debit(account, tx, points, preferSequence: null);
+        Touch(account, now);
+        return Commit(tx);
+    }
+
+    /// <summary>A conversion at 2:1 (the test's rates), no fee.</summary>
+    public ModelTransaction? Convert(string program, string member, string toProgram, string toMember, long sourcePoints, DateTimeOffset now)
+    {
+        var source = Account(program, member);
+        if (source.Balance < sourcePoints)
+        {
+            return null;
+        }
+        var tx = Begin(TransactionKind.Conversion, program);
+        Debit(source, tx, sourcePoints, preferSequence: null);
+        Touch(source, now);
+        Credit(Account(toProgram, toMember), tx, sourcePoints / 2, now);
+        return Commit(tx);
+    }
+
+    public ModelTransaction? Reverse(ModelTransaction original, DateTimeOffset now)
+    {
+        if (original.Reversed || original.Kind is TransactionKind.Reversal or TransactionKind.Expiry)
+        {
+            return null;
+        }
+        // Every line is undone or none: a member who spent what the original gave cannot be debited.
+        if (original.Lines.Any(l => l.Amount > 0 && l.Account.Balance < l.Amount))
+        {
+            return null;
+        }
+        var tx = Begin(TransactionKind.Reversal, original.Requester);
+        foreach (var (account, amount) in original.Lines)
+        {
+            if (amount < 0)
+            {
+                var left = -amount - Restore(account, tx, original.Sequence, -amount);
+                if (left > 0)
+                {
+                    Open(account, tx, left, now);
+                }
+                tx.Lines.Add((account, -amount));
+                account.Balance += -amount;
+            }
+            else
+            {
+                Debit(account, tx, amount, preferSequence: original.Sequence);
+            }
+        }
+        original.Reversed = true;
+        return Commit(tx);
+    }
+
+    /// <summary>One expiry batch as of <paramref name="asOf"/>: (points, accounts, full); applied unless a dry run.</summary>
+    public (long Points, long Accounts, bool Full) Expire(DateTimeOffset asOf, int budget, bool dryRun)
+    {
+        var due = new SortedDictionary<long, (ModelAccount Account, long Points, bool Whole)>();
+        foreach (var account in _accounts.Values)
+        {
+            if (programs[account.Program] is { InactivityMonths: { } months } && account.Balance > 0 && account.LastActivity.AddMonths(months) <= asOf)
+            {
+                due[account.Id] = (account, account.Balance, true);
+                continue;
+            }
+            var expired = ExpiredLots(account, asOf).Sum(l => l.Remaining);
+            if (expired > 0)
+            {
+                due[account.Id] = (account, expired, false);
+            }
+        }
+        var batch = due.Values.Take(budget).ToList();
+        if (!dryRun)
+        {
+            foreach (var (account, points, whole) in batch)
+            {
+                var tx = Begin(TransactionKind.Expiry, account.Program);
+                if (whole)
+                {
+                    Debit(account, tx, points, preferSequence: null);
+                }
+                else
+                {
+                    foreach (var lot in ExpiredLots(account, asOf).ToList())
+                    {
+                        Move(lot, tx, -lot.Remaining);
+                    }
+                    tx.Lines.Add((account, -points));
+                    account.Balance -= points;
+                }
+                Commit(tx);
+            }
+        }
+        return (batch.Sum(d => d.Points), batch.Count, budget - batch.Count <= 0);
+    }
+
+    private IEnumerable<ModelLot> ExpiredLots(ModelAccount account, DateTimeOffset asOf) =>
+        _lots.Where(l => l.Account == account && l.Remaining > 0 && l.ExpiresAt is { } at && at <= asOf);
+
+    private static string Key(string program, string member) => program + "/" + member;
+
+    private ModelAccount Account(string program, string member) => _accounts[Key(program, member)];
+
+    private ModelTransaction Begin(TransactionKind kind, string requester) => new(_nextSequence, kind, requester);
+
+    private ModelTransaction Commit(ModelTransaction tx)
+    {
+        _nextSequence++;
+        Transactions.Add(tx);
+        return tx;
+    }
+
+    private static void Touch(ModelAccount account, DateTimeOffset now) => account.LastActivity = now;
+
+    private void Credit(ModelAccount account, ModelTransaction tx, long points, DateTimeOffset now)
+    {
+        Open(account, tx, points, now);
+        tx.Lines.Add((account, points));
+        account.Balance += points;
+        Touch(account, now);
+    }
+
+    private void Open(ModelAccount account, ModelTransaction tx, long points, DateTimeOffset now) =>
+        _lots.Add(new ModelLot(account, tx.Sequence, programs[account.Program].LotMonths is { } months ? now.AddMonths(months) : null, points)
+        {
+            Remaining = points,
+        });
+
+    private void Debit(ModelAccount account, ModelTransaction tx, long points, long? preferSequence)
+    {
+        var left = points;
+        var own = preferSequence is { } sequence ? _lots.Where(l => l.Account == account && l.Sequence == sequence) : [];
+        foreach (var lot in own.Concat(_lots.Where(l => l.Account == account)).ToList())
+        {
+            var take = Math.Min(lot.Remaining, left);
+            if (take > 0)
+            {
+                Move(lot, tx, -take);
+                left -= take;
+            }
+        }
+        Assert.Equal(0, left);
+        tx.Lines.Add((account, -points));
+        account.Balance -= points;
+    }
+
+    private long Restore(ModelAccount account, ModelTransaction tx, long original, long points)
+    {
+        var restored = 0L;
+        foreach (var (lot, moved) in _movements.GetValueOrDefault(original, []).Where(m => m.Lot.Account == account && m.Points < 0).ToList())
+        {
+            var back = Math.Min(-moved, points - restored);
+            if (back <= 0)
+            {
+                break;
+            }
+            Move(lot, tx, back);
+            restored += back;
+        }
+        return restored;
+    }
+
+    private void Move(ModelLot lot, ModelTransaction tx, long points)
+    {
+        lot.Remaining += points;
+        Assert.InRange(lot.Remaining, 0, lot.Original);
+        if (!_movements.TryGetValue(tx.Sequence, out var moves))
+        {
+            _movements[tx.Sequence] = moves = [];
+        }
+        moves.Add((lot, points));
+    }
+}
+
+/// <summary>A program's policy in the model: lot lifetime months, or inactivity months.</summary>
+internal sealed record ProgramRules(int? LotMonths, int? InactivityMonths);
+
+internal sealed class ModelAccount(string program, string member, long id)
+{
+    public string Program { get; } = program;
+    public string Member { get; } = member;
+    public long Id { get; } = id;
+    public long Balance { get; set; }
+    public DateTimeOffset LastActivity { get; set; }
+}
+
+internal sealed class ModelLot(ModelAccount account, long sequence, DateTimeOffset? expiresAt, long original)
+{
+    public ModelAccount Account { get; } = account;
+    public long Sequence { get; } = sequence;
+    public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+    public long Original { get; } = original;
+    public long Remaining { get; set; }
+}
+
+internal sealed class ModelTransaction(long sequence, TransactionKind kind, string requester)
+{
+    public long Sequence { get; } = sequence;
+    public TransactionKind Kind { get; } = kind;
+    public string Requester { get; } = requester;
+    public string? TransactionId { get; set; }
+    public bool Reversed { get; set; }
+
+    /// <summary>The member lines, in posting order: (account, signed points).</summary>
+    public List<(ModelAccount Account, long Amount)> Lines { get; } = [];
+}

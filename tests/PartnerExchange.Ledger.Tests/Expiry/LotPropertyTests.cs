@@ -1,0 +1,175 @@
+using CsCheck;
+using PartnerExchange.Domain.Expiry;
+using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Tests.Infrastructure;
+using PartnerExchange.Ledger.Writing;
+using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
+
+namespace PartnerExchange.Ledger.Tests.Expiry;
+
+/// <summary>One step of a random lot scenario; members and transactions are picked by index.</summary>
+internal abstract record LotStep;
+
+internal sealed record AccrueStep(int Member, long Points) : LotStep;
+
+internal sealed record RedeemStep(int Member, long Points) : LotStep;
+
+internal sealed record ConvertStep(int Member, int ToMember, long SourcePoints) : LotStep;
+
+internal sealed record ReverseStep(int Pick) : LotStep;
+
+internal sealed record AdvanceStep(int Days) : LotStep;
+
+internal sealed record ExpireStep(int Budget, bool DryRun) : LotStep;
+
+/// <summary>
+/// Random accruals, redemptions, conversions, reversals, clock moves and expiry batches (some dry) on two
+/// programs, one with a 2-month lot lifetime and one with 2 months of inactivity: after every step each
+/// account's lots and balance equal <see cref="LotModel"/>'s, every batch reports what the model expires, and
+/// the audit stays clean.
+/// </summary>
+public sealed class LotPropertyTests
+{
+    private const int StepsPerScenario = 40;
+
+    // Members 0–1 are AIR's, 2–3 SHOP's.
+    private static readonly (string Program, string Member)[] Members = [(Air, "a0"), (Air, "a1"), (Shop, "s0"), (Shop, "s1")];
+
+    private static readonly Dictionary<string, ProgramRules> Rules = new(StringComparer.Ordinal)
+    {
+        [Air] = new ProgramRules(LotMonths: 2, InactivityMonths: null),
+        [Shop] = new ProgramRules(LotMonths: null, InactivityMonths: 2),
+    };
+
+    private static readonly Gen<int> GenMember = Gen.Int[0, 3];
+
+    private static readonly Gen<LotStep> GenStep = Gen.Frequency(
+        (5, Gen.Select(GenMember, Gen.Long[1, 300], (m, p) => (LotStep)new AccrueStep(m, p))),
+        (3, Gen.Select(GenMember, Gen.Long[1, 300], (m, p) => (LotStep)new RedeemStep(m, p))),
+        (3, Gen.Select(GenMember, Gen.Int[0, 1], Gen.Long[1, 150], (m, to, p) => (LotStep)new ConvertStep(m, to, p * 2))),
+        (3, Gen.Int[0, 1_000].Select(pick => (LotStep)new ReverseStep(pick))),
+        (3, Gen.Int[1, 25].Select(days => (LotStep)new AdvanceStep(days))),
+        (2, Gen.Select(Gen.Int[1, 4], Gen.Int[0, 3], (budget, dry) => (LotStep)new ExpireStep(budget, dry == 0))));
+
+    private static readonly Gen<LotStep[]> GenScenario = GenStep.Array[StepsPerScenario];
+
+    [Fact]
+    public async Task RandomStepsWithExpiry_LotsBalancesAndBatchesMatchTheModel()
+    {
+        await GenScenario.SampleAsync(RunScenarioAsync, iter: 25, threads: 4);
+    }
+
+    private static async Task RunScenarioAsync(LotStep[] steps)
+    {
+        await using var ledger = await LedgerHarness.StartAsync();
+        var model = await SeedAsync(ledger);
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var description = $"step {i} {steps[i]} of [{string.Join(", ", steps.Take(i + 1))}]";
+            await RunStepAsync(ledger, model, steps[i], description);
+            await AssertMatchesAsync(ledger, model, description);
+        }
+        // Catching up completely leaves nothing expired behind, and a re-run finds nothing.
+        var final = model.Expire(ledger.Now(), ExpiryLedger.LargeBudget, dryRun: false);
+        var batch = await ledger.ExpireAsync(ledger.Now(), horizons: []);
+        Assert.Equal((final.Points, final.Accounts), (batch.ExpiredPoints, batch.ExpiredAccounts));
+        Assert.Equal(new ExpiryBatchResult(0, 0, 0, false), await ledger.ExpireAsync(ledger.Now(), horizons: []));
+        await AssertMatchesAsync(ledger, model, "after the final run");
+        await ledger.AssertAuditCleanAsync();
+        await ledger.DisposeWriterAsync();
+        Assert.Empty(ledger.Log.UnexpectedErrors());
+    }
+
+    private static async Task<LotModel> SeedAsync(LedgerHarness ledger)
+    {
+        await ledger.CreatePartnerWithPolicyAsync(Air, new ExpiryPolicy(ExpiryPolicyKind.LotLifetime, 2));
+        await ledger.CreatePartnerWithPolicyAsync(Shop, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 2));
+        await ledger.SetRateAsync(Air, Shop, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
+        await ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
+        var model = new LotModel(Rules);
+        foreach (var (program, member) in Members)
+        {
+            await ledger.EnrollAsync(program, member);
+            var id = await ledger.ScalarAsync(
+                "SELECT id FROM accounts WHERE program_code = $p AND member_number = $m AND kind = 1", ("$p", program), ("$m", member));
+            model.Enroll(program, member, id, ledger.Now());
+        }
+        return model;
+    }
+
+    private static async Task RunStepAsync(LedgerHarness ledger, LotModel model, LotStep step, string description)
+    {
+        var now = ledger.Now();
+        switch (step)
+        {
+            case AdvanceStep advance:
+                ledger.Clock.Advance(TimeSpan.FromDays(advance.Days));
+                return;
+            case ExpireStep expire:
+                var expected = model.Expire(now, expire.Budget, expire.DryRun);
+                var actual = await ledger.ExpireAsync(now, expire.Budget, expire.DryRun, horizons: []);
+                Assert.True(expected == (actual.ExpiredPoints, actual.ExpiredAccounts, actual.Full), $"{description}: expected {expected}, got {actual}.");
+                foreach (var tx in model.Transactions.Where(t => t.Kind == TransactionKind.Expiry && t.TransactionId is null))
+                {
+                    tx.TransactionId = await ledger.TransactionIdAsync(tx.Sequence);
+                }
+                return;
+            default:
+                var (expectedTx, submit) = Plan(ledger, model, step, now);
+                var response = await submit();
+                Assert.True(expectedTx is null == response.IsRefusal,
+                    $"{description}: expected {(expectedTx is null ? "a refusal" : "success")}, got {Responses.Text(response)}.");
+                if (expectedTx is not null)
+                {
+                    Assert.Equal(expectedTx.Sequence, Responses.SequenceOf(response));
+                    expectedTx.TransactionId = Responses.TransactionIdOf(response);
+                }
+                return;
+        }
+    }
+
+    /// <summary>Applies a movement to the model (null when it should be refused) and says how to ask the ledger for it.</summary>
+    private static (ModelTransaction? Expected, Func<Task<StoredResponse>> Submit) Plan(
+        LedgerHarness ledger, LotModel model, LotStep step, DateTimeOffset now)
+    {
+        switch (step)
+        {
+            case AccrueStep a:
+                var (program, member) = Members[a.Member];
+                return (model.Accrue(program, member, a.Points, now), () => ledger.ResponseAsync(program, ledger.AccrueCommand(program, member, a.Points)));
+            case RedeemStep r:
+                (program, member) = Members[r.Member];
+                return (model.Redeem(program, member, r.Points, now), () => ledger.ResponseAsync(program, new Redeem(program, member, r.Points, "redeem")));
+            case ConvertStep c:
+                (program, member) = Members[c.Member];
+                var (toProgram, toMember) = Members[(program == Air ? 2 : 0) + c.ToMember];
+                return (model.Convert(program, member, toProgram, toMember, c.SourcePoints, now),
+                    () => ledger.ResponseAsync(program, new ConvertPoints(program, member, toProgram, toMember, c.SourcePoints, null, "convert")));
+            case ReverseStep v when model.Transactions.Count > 0:
+                var original = model.Transactions[v.Pick % model.Transactions.Count];
+                return (model.Reverse(original, now),
+                    () => ledger.ResponseAsync(original.Requester, new Reverse(original.Requester, original.TransactionId!, "reverse")));
+            case ReverseStep:
+                // Nothing to reverse yet: an accrual of one point instead keeps the step useful.
+                return Plan(ledger, model, new AccrueStep(0, 1), now);
+            default:
+                throw new InvalidOperationException($"Not a movement: {step}.");
+        }
+    }
+
+    private static async Task AssertMatchesAsync(LedgerHarness ledger, LotModel model, string description)
+    {
+        foreach (var account in model.Accounts)
+        {
+            var lots = (await ledger.LotsAsync(account.Program, account.Member))
+                .Select(l => (l.Sequence, l.ExpiresAt, l.OriginalPoints, l.RemainingPoints)).ToList();
+            var expected = model.Lots.Where(l => l.Account == account).Select(l => (l.Sequence, l.ExpiresAt, l.Original, l.Remaining)).ToList();
+            Assert.True(expected.SequenceEqual(lots),
+                $"{description}: {account.Program}/{account.Member} lots expected [{string.Join(", ", expected)}], got [{string.Join(", ", lots)}].");
+            Assert.Equal(account.Balance, await ledger.BalanceAsync(account.Program, account.Member));
+        }
+    }
+}
