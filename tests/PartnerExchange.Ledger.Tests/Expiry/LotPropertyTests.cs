@@ -4,6 +4,7 @@ using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
@@ -23,7 +24,7 @@ internal sealed record ReverseStep(int Pick) : LotStep;
 
 internal sealed record AdvanceStep(int Days) : LotStep;
 
-internal sealed record ExpireStep(int Budget, bool DryRun) : LotStep;
+internal sealed record ExpireStep(int Budget, bool DryRun, bool Warn) : LotStep;
 
 /// <summary>
 /// Random accruals, redemptions, conversions, reversals, clock moves and expiry batches (some dry) on two
@@ -52,7 +53,7 @@ public sealed class LotPropertyTests
         (3, Gen.Select(GenMember, Gen.Int[0, 1], Gen.Long[1, 150], (m, to, p) => (LotStep)new ConvertStep(m, to, p * 2))),
         (3, Gen.Int[0, 1_000].Select(pick => (LotStep)new ReverseStep(pick))),
         (3, Gen.Int[1, 25].Select(days => (LotStep)new AdvanceStep(days))),
-        (2, Gen.Select(Gen.Int[1, 4], Gen.Int[0, 3], (budget, dry) => (LotStep)new ExpireStep(budget, dry == 0))));
+        (3, Gen.Select(Gen.Int[1, 4], Gen.Int[0, 3], Gen.Bool, (budget, dry, warn) => (LotStep)new ExpireStep(budget, dry == 0, warn))));
 
     private static readonly Gen<LotStep[]> GenScenario = GenStep.Array[StepsPerScenario];
 
@@ -109,9 +110,13 @@ public sealed class LotPropertyTests
                 ledger.Clock.Advance(TimeSpan.FromDays(advance.Days));
                 return;
             case ExpireStep expire:
+                var cursors = (await CursorAsync(ledger, Air), await CursorAsync(ledger, Shop));
                 var expected = model.Expire(now, expire.Budget, expire.DryRun);
-                var actual = await ledger.ExpireAsync(now, expire.Budget, expire.DryRun, horizons: []);
+                var actual = await ledger.ExpireAsync(now, expire.Budget, expire.DryRun, horizons: expire.Warn ? ExpiryLedger.Horizons : []);
+                // Warnings come after expiries and share the budget; the model leaves them to the invariants below.
+                expected = expected with { Full = expire.Budget - expected.Accounts - actual.Warnings <= 0 };
                 Assert.True(expected == (actual.ExpiredPoints, actual.ExpiredAccounts, actual.Full), $"{description}: expected {expected}, got {actual}.");
+                await AssertWarningsAsync(ledger, cursors, expire.DryRun ? 0 : actual.Warnings, description);
                 foreach (var tx in model.Transactions.Where(t => t.Kind == TransactionKind.Expiry && t.TransactionId is null))
                 {
                     tx.TransactionId = await ledger.TransactionIdAsync(tx.Sequence);
@@ -158,6 +163,30 @@ public sealed class LotPropertyTests
             default:
                 throw new InvalidOperationException($"Not a movement: {step}.");
         }
+    }
+
+    private static Task<long> CursorAsync(LedgerHarness ledger, string program) =>
+        new EventFeed(ledger.Database, new CommitSignal()).LatestCursorAsync(program, default);
+
+    /// <summary>
+    /// The warnings one run emitted: as many as it reported, each for points that expire within its horizon and
+    /// beyond the next shorter one (a shorter horizon goes first and covers the longer ones, so a 30-day warning
+    /// about points 7 days away would be stale), and never an inactivity period warned twice at one horizon.
+    /// </summary>
+    private static async Task AssertWarningsAsync(LedgerHarness ledger, (long Air, long Shop) cursors, long count, string description)
+    {
+        var warnings = (await new EventFeed(ledger.Database, new CommitSignal()).ReadAfterAsync(Air, cursors.Air, 1_000, default))
+            .Concat(await new EventFeed(ledger.Database, new CommitSignal()).ReadAfterAsync(Shop, cursors.Shop, 1_000, default))
+            .Where(e => e.Kind == EventKind.ExpiryWarning).ToList();
+        Assert.True(count == warnings.Count, $"{description}: reported {count} warnings, emitted {warnings.Count}.");
+        foreach (var warning in warnings)
+        {
+            var (shorter, longer) = warning.WarningDays == 7 ? (0, 7) : (7, 30);
+            Assert.True(warning.Points > 0 && warning.ExpiresAt > warning.OccurredAt.AddDays(shorter) && warning.ExpiresAt <= warning.OccurredAt.AddDays(longer),
+                $"{description}: stale or empty warning {warning}.");
+        }
+        var inactivity = (await ledger.EventsAsync(Shop, EventKind.ExpiryWarning)).Select(w => (w.MemberNumber, w.WarningDays, w.ExpiresAt)).ToList();
+        Assert.True(inactivity.Count == inactivity.Distinct().Count(), $"{description}: an inactivity period was warned twice: {string.Join(", ", inactivity)}.");
     }
 
     private static async Task AssertMatchesAsync(LedgerHarness ledger, LotModel model, string description)
