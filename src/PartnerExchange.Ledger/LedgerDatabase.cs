@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -22,9 +21,10 @@ public sealed class LedgerDatabase : IDisposable
 
     private readonly LedgerOptions _options;
     private readonly DbContextOptions<ExchangeDbContext> _contextOptions;
-    private readonly ConcurrentBag<ReadConnection> _idleReaders = [];
-    private int _idleCount;
-    private bool _disposed;
+    // Idle readers in slots taken and filled by compare-and-swap: no lock and no allocation per read, where a
+    // ConcurrentBag took a lock whenever a thread stole a connection another thread had given back.
+    private readonly ReadConnection?[] _idleReaders = new ReadConnection?[MaxIdleReaders];
+    private volatile bool _disposed;
 
     /// <summary>Creates the database handle from validated options.</summary>
     public LedgerDatabase(IOptions<LedgerOptions> options)
@@ -93,11 +93,55 @@ public sealed class LedgerDatabase : IDisposable
     internal ReadConnection RentReader()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idleReaders.TryTake(out var reader))
+        for (var i = 0; i < _idleReaders.Length; i++)
         {
-            Interlocked.Decrement(ref _idleCount);
-            return reader;
+            if (Volatile.Read(ref _idleReaders[i]) is { } idle && Interlocked.CompareExchange(ref _idleReaders[i], null, idle) == idle)
+            {
+                return idle;
+            }
         }
+        return OpenReader();
+    }
+
+    /// <summary>Gives a rented connection back; one whose read failed is closed, so no broken state is reused.</summary>
+    internal void Return(ReadConnection reader, bool healthy)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (healthy && !_disposed)
+        {
+            for (var i = 0; i < _idleReaders.Length; i++)
+            {
+                if (Interlocked.CompareExchange(ref _idleReaders[i], reader, null) is null)
+                {
+                    // Disposed meanwhile: close what is idle now, this one included.
+                    if (_disposed)
+                    {
+                        CloseIdleReaders();
+                    }
+                    return;
+                }
+            }
+        }
+        reader.Dispose();
+    }
+
+    /// <summary>Closes the idle read connections; connections rented now are closed when given back.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        CloseIdleReaders();
+    }
+
+    private void CloseIdleReaders()
+    {
+        for (var i = 0; i < _idleReaders.Length; i++)
+        {
+            Interlocked.Exchange(ref _idleReaders[i], null)?.Dispose();
+        }
+    }
+
+    private ReadConnection OpenReader()
+    {
         var connection = new SqliteConnection(ConnectionString);
         try
         {
@@ -112,31 +156,6 @@ public sealed class LedgerDatabase : IDisposable
         {
             connection.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Gives a rented connection back; one whose read failed is closed, so no broken state is reused.</summary>
-    internal void Return(ReadConnection reader, bool healthy)
-    {
-        if (healthy && !_disposed && Interlocked.Increment(ref _idleCount) <= MaxIdleReaders)
-        {
-            _idleReaders.Add(reader);
-            return;
-        }
-        if (healthy && !_disposed)
-        {
-            Interlocked.Decrement(ref _idleCount);
-        }
-        reader.Dispose();
-    }
-
-    /// <summary>Closes the idle read connections.</summary>
-    public void Dispose()
-    {
-        _disposed = true;
-        while (_idleReaders.TryTake(out var reader))
-        {
-            reader.Dispose();
         }
     }
 

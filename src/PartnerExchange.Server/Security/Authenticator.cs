@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Commands;
@@ -32,7 +33,9 @@ internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOpti
             return Invalid();
         }
         var token = authorization[scheme.Length..].Trim();
-        if (_bootstrapHash is not null && ApiKeySecrets.Matches(token, _bootstrapHash))
+        // Hashed once per call, then compared in constant time with the bootstrap key and the stored key.
+        var tokenHash = ApiKeySecrets.Hash(token);
+        if (_bootstrapHash is not null && CryptographicOperations.FixedTimeEquals(tokenHash, _bootstrapHash))
         {
             return new Caller(ApiKeyRole.Operator, null, BootstrapKeyId);
         }
@@ -41,7 +44,7 @@ internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOpti
             return Invalid();
         }
         var cached = await LookUpAsync(keyId, cancellationToken).ConfigureAwait(false);
-        if (cached.Key is not { RevokedAt: null } key || !ApiKeySecrets.Matches(token, cached.SecretHash))
+        if (cached.Key is not { RevokedAt: null } key || !CryptographicOperations.FixedTimeEquals(tokenHash, cached.SecretHash))
         {
             return Invalid();
         }
