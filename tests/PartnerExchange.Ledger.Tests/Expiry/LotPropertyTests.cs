@@ -45,6 +45,8 @@ public sealed class LotPropertyTests
         [Shop] = new ProgramRules(LotMonths: null, InactivityMonths: 2),
     };
 
+    private static readonly int[] ExpiringHorizons = [30, 60, 90];
+
     private static readonly Gen<int> GenMember = Gen.Int[0, 3];
 
     private static readonly Gen<LotStep> GenStep = Gen.Frequency(
@@ -199,6 +201,34 @@ public sealed class LotPropertyTests
             Assert.True(expected.SequenceEqual(lots),
                 $"{description}: {account.Program}/{account.Member} lots expected [{string.Join(", ", expected)}], got [{string.Join(", ", lots)}].");
             Assert.Equal(account.Balance, await ledger.BalanceAsync(account.Program, account.Member));
+            var expiring = await new ExpiryQueries(ledger.Database).ExpiringAsync(account.Program, account.Member, ledger.Now(), ExpiringHorizons, default);
+            var expectedExpiring = ExpectedExpiring(model, account, ledger.Now());
+            Assert.True(expectedExpiring.SequenceEqual(expiring!),
+                $"{description}: {account.Program}/{account.Member} expiring expected [{string.Join(", ", expectedExpiring)}], got [{string.Join(", ", expiring!)}].");
+            var lastMovement = (await ledger.EventsAsync(account.Program)).LastOrDefault(e => e.MemberNumber == account.Member && e.TransactionId is not null);
+            Assert.Equal(account.Balance, lastMovement?.BalancePoints ?? 0);
         }
+    }
+
+    /// <summary>
+    /// What the model says expires within each horizon: under inactivity the whole balance once the horizon
+    /// reaches the deadline, otherwise the dated lots (overdue ones included) that expire within it.
+    /// </summary>
+    private static List<ExpiringPoints> ExpectedExpiring(LotModel model, ModelAccount account, DateTimeOffset now)
+    {
+        var lots = model.Lots.Where(l => l.Account == account && l.Remaining > 0 && l.ExpiresAt is not null).OrderBy(l => l.ExpiresAt).ToList();
+        var deadline = Rules[account.Program].InactivityMonths is { } months ? account.LastActivity.AddMonths(months) : (DateTimeOffset?)null;
+        if (Rules[account.Program].LotMonths is null && lots.All(l => l.ExpiresAt > now.AddDays(ExpiringHorizons[^1])) && (deadline is null || account.Balance == 0))
+        {
+            return [];
+        }
+        return ExpiringHorizons.Select(days =>
+        {
+            var within = lots.Where(l => l.ExpiresAt <= now.AddDays(days)).ToList();
+            var first = within.Count > 0 ? within[0].ExpiresAt : null;
+            return deadline is { } whole && account.Balance > 0 && whole <= now.AddDays(days)
+                ? new ExpiringPoints(days, account.Balance, first is { } lot && lot < whole ? lot : whole)
+                : new ExpiringPoints(days, within.Sum(l => l.Remaining), first);
+        }).ToList();
     }
 }
