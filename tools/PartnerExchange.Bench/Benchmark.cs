@@ -49,18 +49,25 @@ internal static class Benchmark
         var network = await NetworkSetup.SetUpAsync(connection, target.OperatorKey, options, cancellationToken).ConfigureAwait(false);
         var setupSeconds = setupClock.Elapsed.TotalSeconds;
 
+        var prefill = await Prefill.RunAsync(new ExchangeCalls(connection, network), network, target.ServerProcessId, options, cancellationToken)
+            .ConfigureAwait(false);
         var results = await new LoadRun(connection, network, target.ServerProcessId, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
         var verification = await LedgerVerification.RunAsync(
             connection, target.OperatorKey, target.LedgerPath, network.Acknowledged, cancellationToken).ConfigureAwait(false);
 
-        var settings = Settings(options, target, network, setupSeconds);
+        var settings = Settings(options, target, network, setupSeconds, prefill);
         var report = new BenchReport(date, MachineFacts.Current(), options.CommandLine, settings, results, verification);
         var files = await ReportFiles.WriteAsync(report, options.OutputDirectory, options.ReportName, cancellationToken).ConfigureAwait(false);
+        if (report.ServerRssMaxMb is { } rssMb)
+        {
+            Console.WriteLine($"Server RSS, largest sample over the run: {rssMb:F0} MB.");
+        }
         PrintVerdict(verification, files);
         return verification.Passed ? ExitPassed : ExitVerificationFailed;
     }
 
-    private static RunSettings Settings(BenchOptions options, ExchangeTarget target, BenchNetwork network, double setupSeconds) => new(
+    private static RunSettings Settings(
+        BenchOptions options, ExchangeTarget target, BenchNetwork network, double setupSeconds, PrefillResult? prefill) => new(
         target.StartedByTool,
         target.StartedByTool ? ServerProcess.Settings : [],
         network.Programs.Select(p => p.Code).ToArray(),
@@ -72,7 +79,8 @@ internal static class Benchmark
         options.CallTimeout.TotalSeconds,
         options.MaxInFlight,
         options.MaxCallsPerMeasurement,
-        Math.Round(setupSeconds, 1));
+        Math.Round(setupSeconds, 1),
+        prefill);
 
     private static void PrintVerdict(Reporting.Verification verification, IReadOnlyList<string> files)
     {

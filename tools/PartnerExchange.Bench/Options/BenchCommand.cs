@@ -29,6 +29,9 @@ internal static class BenchCommand
         Description = "Starting balance of the 4 convert-hot members (default: --balance); lower it to see refusals.",
     };
     private static readonly Option<int> SetupParallelism = NumberOption("--setup-parallelism", "Concurrent calls while enrolling members.", 16);
+    private static readonly Option<long> PrefillCount = NumberOption("--prefill",
+        "Accruals sent through the API before the first measurement, not measured (e.g. 1000000 to measure with a large ledger).", 0L);
+    private static readonly Option<int> PrefillConcurrency = NumberOption("--prefill-concurrency", "Concurrent callers of the prefill.", 64);
     private static readonly Option<int> Seed = NumberOption("--seed", "Seed of the callers' random choices.", 1);
     private static readonly Option<Uri?> Address = new("--address")
     {
@@ -70,7 +73,7 @@ internal static class BenchCommand
     private static Option[] AllOptions() =>
     [
         Scenarios, Concurrency, Rates, Duration, Warmup, CallTimeout, MaxInFlight, MaxCalls, Members, Balance, HotBalance,
-        SetupParallelism, Seed, Address, OperatorKey, DataDirectory, ServerDll, RedisServer, Build, KeepData, Output, Name,
+        SetupParallelism, PrefillCount, PrefillConcurrency, Seed, Address, OperatorKey, DataDirectory, ServerDll, RedisServer, Build, KeepData, Output, Name,
     ];
 
     private static BenchOptions? Validate(ParseResult result, string[] args)
@@ -99,6 +102,8 @@ internal static class BenchCommand
         StartingBalancePoints = result.GetValue(Balance),
         HotBalancePoints = result.GetValue(HotBalance) ?? result.GetValue(Balance),
         SetupParallelism = result.GetValue(SetupParallelism),
+        PrefillTransactions = result.GetValue(PrefillCount),
+        PrefillConcurrency = result.GetValue(PrefillConcurrency),
         Seed = result.GetValue(Seed),
         Address = result.GetValue(Address),
         OperatorKey = result.GetValue(OperatorKey) ?? Environment.GetEnvironmentVariable("PX_OPERATOR_KEY"),
@@ -126,6 +131,8 @@ internal static class BenchCommand
         { StartingBalancePoints: < 1_000 or > 1_000_000_000_000 } => "--balance must be between 1,000 and 1,000,000,000,000.",
         { HotBalancePoints: < 0 or > 1_000_000_000_000 } => "--hot-balance must be between 0 and 1,000,000,000,000.",
         { SetupParallelism: < 1 or > 256 } => "--setup-parallelism must be between 1 and 256.",
+        { PrefillTransactions: < 0 or > 10_000_000 } => "--prefill must be between 0 and 10,000,000.",
+        { PrefillConcurrency: < 1 or > 1024 } => "--prefill-concurrency must be between 1 and 1,024.",
         { Address: not null, OperatorKey: null or "" } => "--address needs the server's operator key: --operator-key or PX_OPERATOR_KEY.",
         { ReportName: "" } => "--name must not be empty.",
         _ => null,

@@ -26,6 +26,12 @@ internal sealed record BenchOptions
     public required long StartingBalancePoints { get; init; }
     public required long HotBalancePoints { get; init; }
     public required int SetupParallelism { get; init; }
+
+    /// <summary>Accruals sent before the first measurement, not measured, so the ledger is large when measured. 0 for none.</summary>
+    public required long PrefillTransactions { get; init; }
+
+    /// <summary>Concurrent callers of the prefill.</summary>
+    public required int PrefillConcurrency { get; init; }
     public required int Seed { get; init; }
 
     /// <summary>A running server to use instead of starting one; loopback only.</summary>

@@ -1,3 +1,5 @@
+using PartnerExchange.Bench.Load;
+
 namespace PartnerExchange.Bench.Reporting;
 
 /// <summary>Everything one run found, as written to NAME.json; the markdown and SVG are drawn from it.</summary>
@@ -7,7 +9,12 @@ internal sealed record BenchReport(
     string CommandLine,
     RunSettings Settings,
     IReadOnlyList<MeasurementResult> Results,
-    Verification Verification);
+    Verification Verification)
+{
+    /// <summary>The server's largest RSS sampled over the whole run (prefill and every measurement), in MB.</summary>
+    public double? ServerRssMaxMb =>
+        Results.Select(r => r.ServerRssMaxMb).Append(Settings.Prefill?.ServerRssMaxMb).Max();
+}
 
 /// <summary>How the run was set up and loaded.</summary>
 internal sealed record RunSettings(
@@ -22,7 +29,8 @@ internal sealed record RunSettings(
     double CallTimeoutSeconds,
     int MaxInFlight,
     long MaxCallsPerMeasurement,
-    double SetupSeconds);
+    double SetupSeconds,
+    PrefillResult? Prefill);
 
 /// <summary>Latency percentiles in milliseconds, from an HdrHistogram with 3 significant digits.</summary>
 internal sealed record LatencySummary(double P50, double P90, double P99, double P999, double Max, double Mean);

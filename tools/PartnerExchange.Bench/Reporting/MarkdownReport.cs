@@ -28,7 +28,13 @@ internal static class MarkdownReport
             ? $"- Server: started by the benchmark, Release build, production settings (synchronous=FULL, idempotency on Redis, rate limits on, Information logs to a file) plus `{string.Join(' ', s.ServerSettings)}`; per-partner limits raised through the admin API so none rejects."
             : "- Server: given by --address; its settings are its own.");
         text.AppendLine(Invariant($"- Network: {s.Programs.Count} programs ({string.Join(", ", s.Programs)}), {s.MembersPerProgram:N0} members each with {s.StartingBalancePoints:N0} points; the 4 convert-hot members start with {s.HotBalancePoints:N0}. Set up in {s.SetupSeconds:F1} s."));
+        if (s.Prefill is { } prefill)
+        {
+            text.AppendLine(Invariant(
+                $"- Prefill, before the first measurement and not measured: {prefill.Transactions:N0} accruals acknowledged in {prefill.Seconds:0.#} s ({prefill.Transactions / Math.Max(prefill.Seconds, 0.001):N0}/s, {prefill.FailedCalls:N0} failed calls retried); server RSS max {Rss(prefill.ServerRssMaxMb)} MB."));
+        }
         text.AppendLine(Invariant($"- Each measurement: {s.WarmupSeconds:0.###} s warm-up, then {s.DurationSeconds:0.###} s measured; call deadline {s.CallTimeoutSeconds:0.###} s."));
+        text.AppendLine($"- Server RSS, largest sample over the whole run (every 250 ms; setup excluded): {Rss(report.ServerRssMaxMb)} MB.");
         text.AppendLine("- Calls/s counts every answered call, refusals and errors included; × ping is calls/s over ping's with the same callers.");
         text.AppendLine("- Latency (ms) runs from a call's start in the closed loop, and from its due time in the open loop (no coordinated omission). That includes the generator's own send delay (it shares the CPU with the server), shown apart as send delay.");
     }
