@@ -65,6 +65,7 @@ public sealed class PartnerExchangeClient : IDisposable
         Points = new PointsService.PointsServiceClient(invoker);
         Conversions = new ConversionService.ConversionServiceClient(invoker);
         Admin = new AdminService.AdminServiceClient(invoker);
+        Events = new EventsService.EventsServiceClient(invoker);
     }
 
     /// <summary>The generated PointsService client, with the API key applied and nothing else.</summary>
@@ -75,6 +76,9 @@ public sealed class PartnerExchangeClient : IDisposable
 
     /// <summary>The generated AdminService client (operator keys only), with the API key applied and nothing else.</summary>
     public AdminService.AdminServiceClient Admin { get; }
+
+    /// <summary>The generated EventsService client, with the API key applied and nothing else.</summary>
+    public EventsService.EventsServiceClient Events { get; }
 
     /// <summary>Enrolls a member number in the caller's program.</summary>
     /// <param name="memberNumber">
@@ -308,6 +312,28 @@ public sealed class PartnerExchangeClient : IDisposable
         // Checked here rather than in the iterator so a null request fails at the call, not at the first read.
         ArgumentNullException.ThrowIfNull(request);
         return ListPagesAsync(request.Clone(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows the events of the caller's program after <paramref name="afterCursor"/>, in commit order, for as long
+    /// as the caller enumerates: first the stored ones, then new ones as they commit. When the stream breaks for a
+    /// transient reason (UNAVAILABLE, e.g. a server stopping; TOO_MANY_STREAMS, e.g. a server that has not yet noticed
+    /// an earlier stream is gone) it reconnects after the server's RetryInfo delay or a backoff and resumes after the
+    /// last event it yielded, so each event is yielded once. Heartbeats are not yielded. Store the cursor of the last
+    /// event you processed, and pass it here after a restart of your own process.
+    /// </summary>
+    /// <param name="afterCursor">Start after this cursor; 0 starts from the program's first event.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    /// <returns>The events, as they come; the enumeration ends only by cancellation or an exception.</returns>
+    /// <exception cref="PartnerExchangeException">
+    /// The stream was refused for good (e.g. a revoked key), or it broke <see cref="PartnerExchangeClientOptions.MaxAttempts"/>
+    /// times in a row without delivering an event.
+    /// </exception>
+    public IAsyncEnumerable<Event> FollowEventsAsync(long afterCursor = 0, CancellationToken cancellationToken = default)
+    {
+        // Checked here rather than in the iterator so a bad cursor fails at the call, not at the first read.
+        ArgumentOutOfRangeException.ThrowIfNegative(afterCursor);
+        return new EventFollower(Events, _retryPolicy).FollowAsync(afterCursor, cancellationToken);
     }
 
     /// <summary>Closes the client's connection. Calls still running fail.</summary>

@@ -10,6 +10,7 @@ internal sealed class RetryPolicy(int maxAttempts, TimeSpan initialBackoff, Time
 {
     private const string RequestInProgressReason = "REQUEST_IN_PROGRESS";
     private const string RateLimitedReason = "RATE_LIMITED";
+    private const string TooManyStreamsReason = "TOO_MANY_STREAMS";
 
     /// <summary>
     /// The wait before the next attempt, or <see langword="null"/> when the failure is final: it is not
@@ -35,7 +36,8 @@ internal sealed class RetryPolicy(int maxAttempts, TimeSpan initialBackoff, Time
 
     /// <summary>
     /// UNAVAILABLE (the server or the network is down for a moment), ABORTED with REQUEST_IN_PROGRESS (the
-    /// same idempotency key is still running) and RESOURCE_EXHAUSTED with RATE_LIMITED. Everything else is a
+    /// same idempotency key is still running) and RESOURCE_EXHAUSTED with RATE_LIMITED or TOO_MANY_STREAMS (only
+    /// event streams get it: a slot frees when another stream of the partner ends). Everything else is a
     /// definite answer or a bug that repeating would not change; in particular RESOURCE_EXHAUSTED without the
     /// reason means a message too large, and DEADLINE_EXCEEDED means the whole budget is spent.
     /// </summary>
@@ -43,7 +45,7 @@ internal sealed class RetryPolicy(int maxAttempts, TimeSpan initialBackoff, Time
     {
         StatusCode.Unavailable => true,
         StatusCode.Aborted => failure.Reason == RequestInProgressReason,
-        StatusCode.ResourceExhausted => failure.Reason == RateLimitedReason,
+        StatusCode.ResourceExhausted => failure.Reason is RateLimitedReason or TooManyStreamsReason,
         _ => false,
     };
 

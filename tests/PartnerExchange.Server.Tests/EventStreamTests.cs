@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
+using PartnerExchange.Client;
 using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using DomainEventKind = PartnerExchange.Domain.Ledger.EventKind;
@@ -457,6 +458,112 @@ public sealed class EventStreamShutdownTests
         await stopping;
         Assert.NotNull(error.GetRpcStatus()?.GetDetail<RetryInfo>());
         Assert.Empty(exchange.ErrorLogs);
+    }
+}
+
+/// <summary>The typed client's FollowEventsAsync, which resumes by cursor across reconnects.</summary>
+public sealed class EventFollowerTests
+{
+    [Fact]
+    public async Task FollowEventsAsync_ServerStopsMidStream_ResumesOnAnotherServerYieldingEachEventOnce()
+    {
+        await using var servers = await TwoServers.StartAsync();
+        var onFirst = await servers.First.CreatePartnerAsync();
+        var onSecond = onFirst with { Exchange = servers.Second };
+        var member = await onFirst.EnrollAsync();
+        using var handler = new SwitchableHandler(servers.First.Address);
+        using var client = new PartnerExchangeClient(new PartnerExchangeClientOptions { Address = servers.First.Address, ApiKey = onFirst.Key }, handler);
+        using var patience = new CancellationTokenSource(EventConsumer.Patience);
+        var events = client.FollowEventsAsync(cancellationToken: patience.Token).GetAsyncEnumerator(patience.Token);
+        await using var _ = events;
+        var seen = new List<Event>();
+
+        await AccrueAsync(onFirst, member, 1, 30);
+        await ReadUntilAsync(events, seen, 10);
+        handler.Target = servers.Second.Address;
+        await servers.StopFirstAsync();
+        await AccrueAsync(onSecond, member, 31, 60);
+        await ReadUntilAsync(events, seen, 60);
+
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), seen.Select(e => e.Points));
+        Assert.Equal(seen.Select(e => e.Cursor).Order(), seen.Select(e => e.Cursor).Distinct());
+    }
+
+    private static async Task AccrueAsync(TestPartner partner, string member, int from, int to)
+    {
+        for (var points = from; points <= to; points++)
+        {
+            await partner.AccrueAsync(member, points);
+        }
+    }
+
+    private static async Task ReadUntilAsync(IAsyncEnumerator<Event> events, List<Event> seen, int count)
+    {
+        while (seen.Count < count)
+        {
+            Assert.True(await events.MoveNextAsync(), "The event enumeration ended.");
+            seen.Add(events.Current);
+        }
+    }
+
+    /// <summary>Two servers on one ledger file; the first can be stopped while the second goes on.</summary>
+    private sealed class TwoServers : IAsyncDisposable
+    {
+        private bool _firstStopped;
+
+        // The ledger lives in the second's folder, which stays when the first stops and deletes its own.
+        private TwoServers() => First = new RunningExchange { DatabasePath = Second.DatabasePath, OperatorKey = Second.OperatorKey };
+
+        public RunningExchange First { get; }
+
+        public RunningExchange Second { get; } = new();
+
+        public static async Task<TwoServers> StartAsync()
+        {
+            var servers = new TwoServers();
+            // One after the other: the second applies the migrations, the first finds the schema current.
+            await servers.Second.InitializeAsync();
+            await servers.First.InitializeAsync();
+            return servers;
+        }
+
+        public async Task StopFirstAsync()
+        {
+            _firstStopped = true;
+            await First.DisposeAsync();
+            Assert.Empty(First.ErrorLogs);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_firstStopped)
+            {
+                await First.DisposeAsync();
+            }
+            await Second.DisposeAsync();
+            Assert.Empty(Second.ErrorLogs);
+        }
+    }
+
+    /// <summary>
+    /// Sends the client's requests to whichever server <see cref="Target"/> names, as a load balancer would. It wraps an
+    /// HttpClientHandler, not a SocketsHttpHandler, which GrpcChannel would take over to connect to its own address.
+    /// </summary>
+    private sealed class SwitchableHandler(Uri target) : DelegatingHandler(new HttpClientHandler())
+    {
+        private Uri _target = target;
+
+        public Uri Target
+        {
+            get => Volatile.Read(ref _target);
+            set => Volatile.Write(ref _target, value);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = new Uri(Target, request.RequestUri!.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
 
