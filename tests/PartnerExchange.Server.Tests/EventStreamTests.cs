@@ -150,6 +150,24 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
     }
 
     [Fact]
+    public async Task StreamEvents_ConsumerNotReadingDuringABurst_GetsEveryEventInOrderOnceItReads()
+    {
+        const int count = 1_000;
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        using var stream = EventConsumer.Open(Exchange, shop.Key, new StreamEventsRequest { FromNow = true });
+        await stream.AdmittedAsync();
+
+        // The consumer reads nothing while the burst commits: the server's writes wait on HTTP/2 flow control.
+        var transactionIds = await AccrueConcurrentlyAsync(shop, member, count);
+        var events = await stream.EventsAsync(count);
+
+        AssertStrictlyIncreasing(events);
+        Assert.Equal(transactionIds.Order(StringComparer.Ordinal), events.Select(e => e.TransactionId).Order(StringComparer.Ordinal));
+        Assert.Equal(count, events[^1].BalancePoints);
+    }
+
+    [Fact]
     public async Task StreamEvents_TwoPartnersWritingInterleaved_EachReceivesOnlyItsOwnEvents()
     {
         const int each = 40;
