@@ -8,7 +8,7 @@ namespace PartnerExchange.Ledger.Tests.Expiry;
 /// the lots its original opened, an expiry takes the lots expired by its moment (under inactivity the whole
 /// balance, oldest first). The property test runs the same steps on it and on the real ledger.
 /// </summary>
-internal sealed class LotModel(IReadOnlyDictionary<string, ProgramRules> programs)
+internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 {
     private readonly List<ModelLot> _lots = [];
     private readonly Dictionary<long, List<(ModelLot Lot, long Points)>> _movements = [];
@@ -20,6 +20,11 @@ internal sealed class LotModel(IReadOnlyDictionary<string, ProgramRules> program
     public IReadOnlyList<ModelLot> Lots => _lots;
 
     public IEnumerable<ModelAccount> Accounts => _accounts.Values;
+
+    /// <summary>A program's policy now; it applies to lots credited from now on, and to inactivity at once.</summary>
+    public ProgramRules RulesOf(string program) => programs[program];
+
+    public void SetRules(string program, ProgramRules rules) => programs[program] = rules;
 
     public void Enroll(string program, string member, long accountId, DateTimeOffset now) =>
         _accounts.Add(Key(program, member), new ModelAccount(program, member, accountId) { LastActivity = now });

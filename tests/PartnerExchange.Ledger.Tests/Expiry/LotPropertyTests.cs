@@ -24,13 +24,17 @@ internal sealed record ReverseStep(int Pick) : LotStep;
 
 internal sealed record AdvanceStep(int Days) : LotStep;
 
+/// <summary>A new expiry policy for AIR (SHOP keeps 2 months of inactivity, so its warnings stay comparable).</summary>
+internal sealed record PolicyStep(int Kind, int Months) : LotStep;
+
 internal sealed record ExpireStep(int Budget, bool DryRun, bool Warn) : LotStep;
 
 /// <summary>
-/// Random accruals, redemptions, conversions, reversals, clock moves and expiry batches (some dry) on two
-/// programs, one with a 2-month lot lifetime and one with 2 months of inactivity: after every step each
-/// account's lots and balance equal <see cref="LotModel"/>'s, every batch reports what the model expires, and
-/// the audit stays clean.
+/// Random accruals, redemptions, conversions, reversals, clock moves, policy changes and expiry batches (some
+/// dry, some with warnings) on two programs, AIR starting with a 2-month lot lifetime and SHOP with 2 months
+/// of inactivity: after every step each account's lots, balance and expiring points equal
+/// <see cref="LotModel"/>'s, every batch reports what the model expires, warnings are never stale nor
+/// repeated, and the audit stays clean.
 /// </summary>
 public sealed class LotPropertyTests
 {
@@ -39,7 +43,7 @@ public sealed class LotPropertyTests
     // Members 0–1 are AIR's, 2–3 SHOP's.
     private static readonly (string Program, string Member)[] Members = [(Air, "a0"), (Air, "a1"), (Shop, "s0"), (Shop, "s1")];
 
-    private static readonly Dictionary<string, ProgramRules> Rules = new(StringComparer.Ordinal)
+    private static Dictionary<string, ProgramRules> StartingRules() => new(StringComparer.Ordinal)
     {
         [Air] = new ProgramRules(LotMonths: 2, InactivityMonths: null),
         [Shop] = new ProgramRules(LotMonths: null, InactivityMonths: 2),
@@ -55,6 +59,7 @@ public sealed class LotPropertyTests
         (3, Gen.Select(GenMember, Gen.Int[0, 1], Gen.Long[1, 150], (m, to, p) => (LotStep)new ConvertStep(m, to, p * 2))),
         (3, Gen.Int[0, 1_000].Select(pick => (LotStep)new ReverseStep(pick))),
         (3, Gen.Int[1, 25].Select(days => (LotStep)new AdvanceStep(days))),
+        (1, Gen.Select(Gen.Int[0, 2], Gen.Int[1, 3], (kind, months) => (LotStep)new PolicyStep(kind, months))),
         (3, Gen.Select(Gen.Int[1, 4], Gen.Int[0, 3], Gen.Bool, (budget, dry, warn) => (LotStep)new ExpireStep(budget, dry == 0, warn))));
 
     private static readonly Gen<LotStep[]> GenScenario = GenStep.Array[StepsPerScenario];
@@ -92,7 +97,7 @@ public sealed class LotPropertyTests
         await ledger.CreatePartnerWithPolicyAsync(Shop, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 2));
         await ledger.SetRateAsync(Air, Shop, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
         await ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(2, 1, 2, 1_000_000, 2, 0, 0, null, null));
-        var model = new LotModel(Rules);
+        var model = new LotModel(StartingRules());
         foreach (var (program, member) in Members)
         {
             await ledger.EnrollAsync(program, member);
@@ -110,6 +115,17 @@ public sealed class LotPropertyTests
         {
             case AdvanceStep advance:
                 ledger.Clock.Advance(TimeSpan.FromDays(advance.Days));
+                return;
+            case PolicyStep change:
+                var policy = change.Kind switch
+                {
+                    0 => ExpiryPolicy.Never,
+                    1 => new ExpiryPolicy(ExpiryPolicyKind.LotLifetime, change.Months),
+                    _ => new ExpiryPolicy(ExpiryPolicyKind.Inactivity, change.Months),
+                };
+                await ledger.SetPolicyAsync(Air, policy);
+                model.SetRules(Air, new ProgramRules(
+                    change.Kind == 1 ? change.Months : null, change.Kind == 2 ? change.Months : null));
                 return;
             case ExpireStep expire:
                 var cursors = (await CursorAsync(ledger, Air), await CursorAsync(ledger, Shop));
@@ -217,8 +233,9 @@ public sealed class LotPropertyTests
     private static List<ExpiringPoints> ExpectedExpiring(LotModel model, ModelAccount account, DateTimeOffset now)
     {
         var lots = model.Lots.Where(l => l.Account == account && l.Remaining > 0 && l.ExpiresAt is not null).OrderBy(l => l.ExpiresAt).ToList();
-        var deadline = Rules[account.Program].InactivityMonths is { } months ? account.LastActivity.AddMonths(months) : (DateTimeOffset?)null;
-        if (Rules[account.Program].LotMonths is null && lots.All(l => l.ExpiresAt > now.AddDays(ExpiringHorizons[^1])) && (deadline is null || account.Balance == 0))
+        var rules = model.RulesOf(account.Program);
+        var deadline = rules.InactivityMonths is { } months ? account.LastActivity.AddMonths(months) : (DateTimeOffset?)null;
+        if (rules.LotMonths is null && lots.All(l => l.ExpiresAt > now.AddDays(ExpiringHorizons[^1])) && (deadline is null || account.Balance == 0))
         {
             return [];
         }
