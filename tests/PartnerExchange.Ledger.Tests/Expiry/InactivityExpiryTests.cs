@@ -176,6 +176,8 @@ public sealed class InactivityExpiryTests : LedgerTest
     [Fact]
     public async Task ExpireBatch_ActivityAfterTheDeadlineBeforeAnyRun_StillExpiresTheBalanceThatHadExpired()
     {
+        // Fails today (a ledger bug, reported): expiry is decided from the current last activity at run time, so
+        // an accrual after the deadline but before the next run rescues a balance the policy had already expired.
         await Ledger.AccrueAsync(Shop, "s1", 100);
         // The deadline passes between two runs of the job; the member accrues before the next one.
         Ledger.SetNow(_start.AddMonths(6).AddHours(1));
