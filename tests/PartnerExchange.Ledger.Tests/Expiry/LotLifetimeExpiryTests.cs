@@ -258,6 +258,23 @@ public sealed class LotLifetimeExpiryTests : LedgerTest
         await Ledger.AssertAuditCleanAsync();
     }
 
+    [Fact]
+    public async Task Reverse_AccrualWhoseLotAlreadyExpired_LeavesTheMembersOtherPointsAlone()
+    {
+        // Fails today (a ledger bug, reported): the reversal finds its own lot empty (expired) and takes the
+        // same 100 points again, oldest first, from a lot that has nothing to do with it.
+        var first = await Ledger.AccrueAsync(Air, "a1", 100);
+        Ledger.SetNow(_start.AddMonths(1));
+        await Ledger.AccrueAsync(Air, "a1", 200);
+        Ledger.SetNow(_start.AddMonths(12));
+        await Ledger.ExpireNowAsync();
+
+        // Refused, or undone against what expired: either way the member keeps the 200 points of the second accrual.
+        await Ledger.ResponseAsync(Air, new Reverse(Air, Responses.TransactionIdOf(first), "undo"));
+
+        Assert.Equal(200, await Ledger.BalanceAsync(Air, "a1"));
+    }
+
     private async Task AccrueMonthlyAsync(string member, params long[] points)
     {
         for (var i = 0; i < points.Length; i++)
