@@ -479,6 +479,64 @@ public sealed class EventStreamShutdownTests
     }
 }
 
+/// <summary>Expiry's events on the stream, on a fake clock: the policy change, the warning and the expiry itself.</summary>
+public sealed class EventStreamExpiryTests(ClockedExchange fixture) : IntegrationTest(fixture.Exchange), IClassFixture<ClockedExchange>
+{
+    [Fact]
+    public async Task StreamEvents_PolicyWarningAndExpiry_ArriveWithTheirFields()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        await Exchange.Admin().UpdatePartnerAsync(new UpdatePartnerRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"),
+            ProgramCode = shop.ProgramCode,
+            ExpiryPolicy = new ExpiryPolicy { Kind = ExpiryPolicyKind.LotLifetime, Months = 1 },
+        });
+        var member = await shop.EnrollAsync();
+        await shop.AccrueAsync(member, 100);
+        using var stream = EventConsumer.Open(Exchange, shop.Key, new StreamEventsRequest());
+        var (policy, accrued) = (await stream.NextEventAsync(), await stream.NextEventAsync());
+
+        // The points expire a month after the accrual (28 days from the fixture's 31 January): first within the
+        // 30-day warning horizon, then past the expiry.
+        fixture.Clock.Advance(TimeSpan.FromDays(20));
+        await RunExpiryAsync(shop);
+        var warning = await stream.NextEventAsync();
+        fixture.Clock.Advance(TimeSpan.FromDays(10));
+        await RunExpiryAsync(shop);
+        var expired = await NextOfKindAsync(stream, EventKind.PointsExpired);
+
+        Assert.Equal((EventKind.ExpiryPolicyChanged, "", 0L), (policy.Kind, policy.MemberNumber, policy.Points));
+        Assert.Equal(EventKind.PointsAccrued, accrued.Kind);
+        Assert.Equal((EventKind.ExpiryWarning, member, 100L), (warning.Kind, warning.MemberNumber, warning.Points));
+        Assert.True(warning.WarningDays > 0 && warning.ExpireTime.ToDateTimeOffset() > warning.OccurTime.ToDateTimeOffset());
+        Assert.Equal((member, -100L, 0L), (expired.MemberNumber, expired.Points, expired.BalancePoints));
+        Assert.NotEqual("", expired.TransactionId);
+    }
+
+    private Task<RunExpiryResponse> RunExpiryAsync(TestPartner partner) =>
+        Exchange.Admin().RunExpiryAsync(new RunExpiryRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"),
+            ProgramCode = partner.ProgramCode,
+            AsOfTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fixture.Clock.GetUtcNow()),
+        }).ResponseAsync;
+
+    /// <summary>The next event of <paramref name="kind"/>; only expiry warnings may come before it.</summary>
+    private static async Task<Event> NextOfKindAsync(EventConsumer stream, EventKind kind)
+    {
+        while (true)
+        {
+            var next = await stream.NextEventAsync();
+            if (next.Kind == kind)
+            {
+                return next;
+            }
+            Assert.Equal(EventKind.ExpiryWarning, next.Kind);
+        }
+    }
+}
+
 /// <summary>The typed client's FollowEventsAsync, which resumes by cursor across reconnects.</summary>
 public sealed class EventFollowerTests
 {
