@@ -40,6 +40,11 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
             return Refusal.Of(ErrorReason.AlreadyReversed, "The transaction has already been reversed.",
                 ("reversal_transaction_id", reversalId));
         }
+        // Points that expired are gone already: taking them back again would charge the member twice.
+        if (HasExpiredPoints(session, original.Sequence))
+        {
+            return Refusal.Of(ErrorReason.NotReversible, "Points this transaction credited have expired; it can no longer be reversed.");
+        }
         // Undoing a conversion moves points in the destination program too, which a suspension forbids.
         if (original.CounterpartyProgramCode is { } counterparty
             && Partners.Active(session, counterparty, side: "destination") is { IsSuccess: false } suspended)
@@ -74,6 +79,12 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
             "SELECT 1 FROM transactions t JOIN postings p ON p.sequence = t.sequence " +
             "WHERE t.transaction_id = $id AND p.program_code = $program LIMIT 1",
             ("$id", TransactionId), ("$program", ProgramCode)) is not null;
+
+    private static bool HasExpiredPoints(WriteSession session, long sequence) =>
+        session.Scalar(
+            "SELECT 1 FROM point_lots l JOIN lot_movements m ON m.lot_id = l.id JOIN transactions t ON t.sequence = m.sequence " +
+            "WHERE l.sequence = $seq AND t.kind = $expiry AND m.points < 0 LIMIT 1",
+            ("$seq", sequence), ("$expiry", (int)TransactionKind.Expiry)) is not null;
 
     private static string? FindReversal(WriteSession session, long sequence)
     {

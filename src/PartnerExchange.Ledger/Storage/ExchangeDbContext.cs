@@ -142,6 +142,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.ToTable("lot_movements");
             e.HasKey(m => m.Id);
             e.HasIndex(m => m.Sequence);
+            // A reversal asks whether an expiry took from its lots.
+            e.HasIndex(m => m.LotId);
         });
         modelBuilder.Entity<ExpiryWarningRow>(e =>
         {

@@ -1,3 +1,4 @@
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 
 namespace PartnerExchange.Ledger.Writing;
@@ -62,9 +63,38 @@ internal static class Lots
         }
     }
 
+    /// <summary>
+    /// Under an inactivity policy, activity after the deadline does not rescue the balance that had lapsed
+    /// before it: its open lots are dated to expire at that deadline (the next run posts them, and points
+    /// stay spendable until then, as under a lot lifetime), and the activity starts a new period for what
+    /// comes after. Called before the activity moves the account's last activity.
+    /// </summary>
+    public static void KeepLapsedBalanceExpiring(WriteSession session, long accountId, string programCode)
+    {
+        var policy = session.ExpiryPolicyOf(programCode);
+        if (policy.Kind != ExpiryPolicyKind.Inactivity)
+        {
+            return;
+        }
+        var lastActivityMicros = session.Scalar(
+            "SELECT last_activity_micros FROM accounts WHERE id = $account AND balance_points > 0", ("$account", accountId));
+        if (lastActivityMicros is null)
+        {
+            return;
+        }
+        var deadline = policy.InactivityDeadline(Time.FromMicros(lastActivityMicros.Value));
+        if (deadline is { } lapsedAt && lapsedAt <= session.Now)
+        {
+            session.Execute(
+                "UPDATE point_lots SET expires_at_micros = $deadline WHERE account_id = $account AND remaining_points > 0 " +
+                "AND (expires_at_micros IS NULL OR expires_at_micros > $deadline)",
+                ("$deadline", lapsedAt.ToUnixMicros()), ("$account", accountId));
+        }
+    }
+
     private static void Open(WriteSession session, long accountId, string programCode, long sequence, long points)
     {
-        var policy = Lookups.ExpiryPolicyOf(session, programCode);
+        var policy = session.ExpiryPolicyOf(programCode);
         var expiresAt = policy.LotExpiresAt(session.Now);
         session.Execute(
             "INSERT INTO point_lots (account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +

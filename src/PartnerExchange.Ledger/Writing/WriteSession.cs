@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain;
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 
 namespace PartnerExchange.Ledger.Writing;
@@ -12,6 +13,7 @@ namespace PartnerExchange.Ledger.Writing;
 internal sealed class WriteSession(SqliteConnection connection, TimeProvider clock)
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExpiryPolicy> _expiryPolicies = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
     private long _nextSequence;
 
@@ -38,9 +40,24 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     internal void StartRequest(IdempotencyScope request)
     {
         Request = request;
+        _expiryPolicies.Clear();
         // Whole microseconds, the precision stored, so a response and a later read show the same time.
         var now = clock.GetUtcNow();
         Now = now.AddTicks(-(now.UtcTicks % 10));
+    }
+
+    /// <summary>
+    /// A program's expiry policy, read once per request: every lot a request opens or checks sees the same
+    /// policy (a policy change is a request of its own).
+    /// </summary>
+    public ExpiryPolicy ExpiryPolicyOf(string programCode)
+    {
+        if (!_expiryPolicies.TryGetValue(programCode, out var policy))
+        {
+            policy = Lookups.ExpiryPolicyOf(this, programCode);
+            _expiryPolicies[programCode] = policy;
+        }
+        return policy;
     }
 
     /// <summary>Takes the next gap-free sequence number; a rolled-back request hands it back to the next one.</summary>
@@ -107,6 +124,10 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
                 return next.Refusal;
             }
             var isActivity = line.Account.IsMember && lots.IsActivity;
+            if (isActivity)
+            {
+                Lots.KeepLapsedBalanceExpiring(this, accountId, line.Account.ProgramCode);
+            }
             var updated = Execute(
                 "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
                 "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END " +

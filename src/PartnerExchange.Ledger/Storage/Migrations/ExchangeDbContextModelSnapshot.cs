@@ -260,6 +260,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("LotId");
+
                     b.HasIndex("Sequence");
 
                     b.ToTable("lot_movements", (string)null);

@@ -116,6 +116,11 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 column: "transaction_id");
 
             migrationBuilder.CreateIndex(
+                name: "IX_lot_movements_lot_id",
+                table: "lot_movements",
+                column: "lot_id");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_lot_movements_sequence",
                 table: "lot_movements",
                 column: "sequence");
@@ -138,13 +143,14 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 column: "sequence");
 
             // Balances from before lots existed become one lot each, with no expiry date, so an account's
-            // open lots always add up to its balance; their last activity is the last transaction that touched them.
+            // open lots always add up to its balance; their last activity is their last accrual, redemption or
+            // conversion (reversals are not activity).
             migrationBuilder.Sql(
                 "INSERT INTO point_lots (account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
                 "SELECT id, 0, created_at_micros, NULL, balance_points, balance_points FROM accounts WHERE kind = 1 AND balance_points > 0;");
             migrationBuilder.Sql(
-                "UPDATE accounts SET last_activity_micros = COALESCE((SELECT t.created_at_micros FROM transactions t " +
-                "WHERE t.sequence = accounts.last_sequence), created_at_micros);");
+                "UPDATE accounts SET last_activity_micros = COALESCE((SELECT MAX(t.created_at_micros) FROM postings p " +
+                "JOIN transactions t ON t.sequence = p.sequence WHERE p.account_id = accounts.id AND t.kind IN (1, 2, 3)), created_at_micros);");
             // Earlier movements join the event feed in ledger order, each with the balance it left.
             migrationBuilder.Sql(
                 "INSERT INTO events (program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +

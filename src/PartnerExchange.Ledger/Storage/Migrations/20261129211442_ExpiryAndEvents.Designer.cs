@@ -10,7 +10,7 @@ using PartnerExchange.Ledger.Storage;
 namespace PartnerExchange.Ledger.Storage.Migrations
 {
     [DbContext(typeof(ExchangeDbContext))]
-    [Migration("20261129201709_ExpiryAndEvents")]
+    [Migration("20261129211442_ExpiryAndEvents")]
     partial class ExpiryAndEvents
     {
         /// <inheritdoc />
@@ -262,6 +262,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnName("sequence");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LotId");
 
                     b.HasIndex("Sequence");
 
