@@ -37,9 +37,10 @@ internal sealed partial class RateLimitInterceptor(
         var limit = await partnerLimits.ForAsync(program, LimitClass.Writes, context.CancellationToken).ConfigureAwait(false);
         var deferred = new DeferredWriteLimit(ClassBucket(program, program, WritesName, limit));
         deferred.AttachTo(context);
+        TResponse response;
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
+            response = await continuation(request, context).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -49,6 +50,14 @@ internal sealed partial class RateLimitInterceptor(
             }
             throw;
         }
+        if (deferred.Take() is { } undrawn)
+        {
+            // A write RPC that answered without the write path is a wiring bug. The call still counts, but
+            // its answer stands: refusing now would hide a write that already happened.
+            LogUndrawn(context.Method);
+            await limiter.AcquireAsync(undrawn.Principal, undrawn.Kind, undrawn.Name, undrawn.Limit).ConfigureAwait(false);
+        }
+        return response;
     }
 
     protected override async Task BeforeCallAsync(ServerCallContext context)
@@ -82,6 +91,10 @@ internal sealed partial class RateLimitInterceptor(
             LogRefused(principal, className, retryAfter.TotalMilliseconds);
             return RateLimitErrors.ClassLimited(programCode, className, limit, retryAfter);
         });
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Critical,
+        Message = "{Method} is a write RPC that answered without drawing its writes bucket; route it through IdempotentWrites")]
+    private partial void LogUndrawn(string method);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "{Principal} is over its {LimitClass} limit; retry in {RetryAfterMs:0.0} ms")]
     private partial void LogRefused(string principal, string limitClass, double retryAfterMs);

@@ -45,6 +45,8 @@ internal sealed record OutcomeCount(string Code, string Reason, long Count);
 /// One scenario at one load: closed loop with <see cref="Concurrency"/> callers, or open loop at
 /// <see cref="TargetCallsPerSecond"/>. Calls per second count every answered call, refusals and errors included.
 /// <see cref="ReplaysMatched"/> counts the OK repeats of the retry scenario that returned the original transaction.
+/// <see cref="ServerCpuMicrosecondsPerCall"/> is the server's CPU time over the measured window per call: the
+/// figure to compare between versions when other processes share the cores.
 /// </summary>
 internal sealed record MeasurementResult(
     string Scenario,
@@ -62,7 +64,8 @@ internal sealed record MeasurementResult(
     IReadOnlyList<OutcomeCount> Refusals,
     IReadOnlyList<OutcomeCount> Errors,
     double? ServerRssMaxMb,
-    double? RatioToPing)
+    double? RatioToPing,
+    double? ServerCpuMicrosecondsPerCall)
 {
     public const string ClosedLoop = "closed";
     public const string OpenLoop = "open";
