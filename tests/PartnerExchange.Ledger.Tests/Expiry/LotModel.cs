@@ -6,7 +6,8 @@ namespace PartnerExchange.Ledger.Tests.Expiry;
 /// An in-memory model of member lots, written from the documented rules alone: a credit opens a lot, a debit
 /// takes the oldest lots first, a reversal gives back exactly what its original took and takes first from
 /// the lots its original opened, an expiry takes the lots expired by its moment (under inactivity the whole
-/// balance, oldest first). The property test runs the same steps on it and on the real ledger.
+/// balance, oldest first), activity after an inactivity deadline leaves the lapsed lots dated to expire at
+/// it, and a transaction whose credited points have (partly) expired can no longer be reversed. The property test runs the same steps on it and on the real ledger.
 /// </summary>
 internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 {
@@ -44,6 +45,7 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
             return null;
         }
         var tx = Begin(TransactionKind.Redemption, program);
+        KeepLapsedBalanceExpiring(account, now);
         Debit(account, tx, points, preferSequence: null);
         Touch(account, now);
         return Commit(tx);
@@ -58,6 +60,7 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
             return null;
         }
         var tx = Begin(TransactionKind.Conversion, program);
+        KeepLapsedBalanceExpiring(source, now);
         Debit(source, tx, sourcePoints, preferSequence: null);
         Touch(source, now);
         Credit(Account(toProgram, toMember), tx, sourcePoints / 2, now);
@@ -67,6 +70,11 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
     public ModelTransaction? Reverse(ModelTransaction original, DateTimeOffset now)
     {
         if (original.Reversed || original.Kind is TransactionKind.Reversal or TransactionKind.Expiry)
+        {
+            return null;
+        }
+        // Points the original credited that have expired are gone: taking them back would charge the member twice.
+        if (_lots.Any(l => l.Sequence == original.Sequence && l.TouchedByExpiry))
         {
             return null;
         }
@@ -123,12 +131,17 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
                 if (whole)
                 {
                     Debit(account, tx, points, preferSequence: null);
+                    foreach (var (lot, _) in _movements[tx.Sequence])
+                    {
+                        lot.TouchedByExpiry = true;
+                    }
                 }
                 else
                 {
                     foreach (var lot in ExpiredLots(account, asOf).ToList())
                     {
                         Move(lot, tx, -lot.Remaining);
+                        lot.TouchedByExpiry = true;
                     }
                     tx.Lines.Add((account, -points));
                     account.Balance -= points;
@@ -157,8 +170,28 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 
     private static void Touch(ModelAccount account, DateTimeOffset now) => account.LastActivity = now;
 
+    /// <summary>
+    /// Activity after an inactivity deadline does not rescue the balance that lapsed at it: its open lots are
+    /// dated to expire at the deadline (spendable until the next run posts them), before the activity starts a
+    /// new period.
+    /// </summary>
+    private void KeepLapsedBalanceExpiring(ModelAccount account, DateTimeOffset now)
+    {
+        if (programs[account.Program].InactivityMonths is not { } months || account.Balance <= 0 || account.LastActivity.AddMonths(months) > now)
+        {
+            return;
+        }
+        var deadline = account.LastActivity.AddMonths(months);
+        foreach (var lot in _lots.Where(l => l.Account == account && l.Remaining > 0 && (l.ExpiresAt is null || l.ExpiresAt > deadline)))
+        {
+            lot.ExpiresAt = deadline;
+        }
+    }
+
+    /// <summary>A credit that is member activity (an accrual, a conversion in).</summary>
     private void Credit(ModelAccount account, ModelTransaction tx, long points, DateTimeOffset now)
     {
+        KeepLapsedBalanceExpiring(account, now);
         Open(account, tx, points, now);
         tx.Lines.Add((account, points));
         account.Balance += points;
@@ -233,9 +266,12 @@ internal sealed class ModelLot(ModelAccount account, long sequence, DateTimeOffs
 {
     public ModelAccount Account { get; } = account;
     public long Sequence { get; } = sequence;
-    public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+    public DateTimeOffset? ExpiresAt { get; set; } = expiresAt;
     public long Original { get; } = original;
     public long Remaining { get; set; }
+
+    /// <summary>An expiry has taken points from this lot.</summary>
+    public bool TouchedByExpiry { get; set; }
 }
 
 internal sealed class ModelTransaction(long sequence, TransactionKind kind, string requester)
