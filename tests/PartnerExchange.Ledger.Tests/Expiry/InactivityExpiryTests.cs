@@ -176,8 +176,6 @@ public sealed class InactivityExpiryTests : LedgerTest
     [Fact]
     public async Task ExpireBatch_ActivityAfterTheDeadlineBeforeAnyRun_StillExpiresTheBalanceThatHadExpired()
     {
-        // Fails today (a ledger bug, reported): expiry is decided from the current last activity at run time, so
-        // an accrual after the deadline but before the next run rescues a balance the policy had already expired.
         await Ledger.AccrueAsync(Shop, "s1", 100);
         // The deadline passes between two runs of the job; the member accrues before the next one.
         Ledger.SetNow(_start.AddMonths(6).AddHours(1));
@@ -189,6 +187,49 @@ public sealed class InactivityExpiryTests : LedgerTest
         // By the policy the 100 points expired at the deadline; the later accrual starts a new period for its own 20.
         Assert.Equal(100, result.ExpiredPoints);
         Assert.Equal(20, await Ledger.BalanceAsync(Shop, "s1"));
+    }
+
+    [Fact]
+    public async Task Accrue_AfterTheDeadlineBeforeAnyRun_DatesTheLapsedLotsToTheDeadlineAndNotTheNewOne()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(6).AddHours(1));
+
+        await Ledger.AccrueAsync(Shop, "s1", 20);
+
+        Assert.Equal([_start.AddMonths(6), null], (await Ledger.LotsAsync(Shop, "s1")).Select(l => l.ExpiresAt));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_ActivityAfterTheDeadline_StartsANewPeriodForTheNewPoints()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        var restart = _start.AddMonths(6).AddHours(1);
+        Ledger.SetNow(restart);
+        await Ledger.AccrueAsync(Shop, "s1", 20);
+        await Ledger.ExpireNowAsync();
+
+        Ledger.SetNow(restart.AddMonths(6).AddTicks(-10));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(restart.AddMonths(6));
+        var late = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 20L), (early.ExpiredPoints, late.ExpiredPoints));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task ExpireBatch_RedemptionAfterTheDeadlineBeforeAnyRun_ExpiresWhatIsLeftOfTheLapsedBalance()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(6).AddHours(1));
+        await Ledger.RedeemAsync(Shop, "s1", 30);
+
+        var result = await Ledger.ExpireNowAsync();
+
+        // The lapsed points stay spendable until a run posts their expiry, as lots past their date do.
+        Assert.Equal(70, result.ExpiredPoints);
+        Assert.Equal(0, await Ledger.BalanceAsync(Shop, "s1"));
     }
 
     [Fact]

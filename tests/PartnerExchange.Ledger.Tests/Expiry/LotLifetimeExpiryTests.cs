@@ -1,6 +1,7 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Expiry;
 using PartnerExchange.Ledger.Tests.Infrastructure;
@@ -261,18 +262,52 @@ public sealed class LotLifetimeExpiryTests : LedgerTest
     [Fact]
     public async Task Reverse_AccrualWhoseLotAlreadyExpired_LeavesTheMembersOtherPointsAlone()
     {
-        // Fails today (a ledger bug, reported): the reversal finds its own lot empty (expired) and takes the
-        // same 100 points again, oldest first, from a lot that has nothing to do with it.
+        // Taking the expired points back from another lot would charge the member for them twice.
         var first = await Ledger.AccrueAsync(Air, "a1", 100);
         Ledger.SetNow(_start.AddMonths(1));
         await Ledger.AccrueAsync(Air, "a1", 200);
         Ledger.SetNow(_start.AddMonths(12));
         await Ledger.ExpireNowAsync();
 
-        // Refused, or undone against what expired: either way the member keeps the 200 points of the second accrual.
-        await Ledger.ResponseAsync(Air, new Reverse(Air, Responses.TransactionIdOf(first), "undo"));
+        var response = await Ledger.ResponseAsync(Air, new Reverse(Air, Responses.TransactionIdOf(first), "undo"));
+
+        Assert.Equal(ErrorReason.NotReversible, Responses.ReasonOf(response));
+        Assert.Equal(200, await Ledger.BalanceAsync(Air, "a1"));
+    }
+
+    [Fact]
+    public async Task Reverse_ConversionWhoseDestinationLotExpired_IsRefusedAsNotReversible()
+    {
+        await Ledger.CreatePartnerWithPolicyAsync(Hotel, new ExpiryPolicy(ExpiryPolicyKind.LotLifetime, 1));
+        await Ledger.SetRateAsync(Air, Hotel, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
+        await Ledger.EnrollAsync(Hotel, "h1");
+        await Ledger.AccrueAsync(Air, "a1", 100);
+        var conversion = await Ledger.ConvertAsync(Air, "a1", Hotel, "h1", 100);
+        Ledger.SetNow(_start.AddDays(10));
+        await Ledger.AccrueAsync(Hotel, "h1", 500);
+        Ledger.SetNow(_start.AddMonths(1));
+        Assert.Equal(100, (await Ledger.ExpireAsync(Ledger.Now(), program: Hotel)).ExpiredPoints);
+
+        var response = await Ledger.ResponseAsync(Air, new Reverse(Air, Responses.TransactionIdOf(conversion), "undo"));
+
+        Assert.Equal(ErrorReason.NotReversible, Responses.ReasonOf(response));
+        Assert.Equal((0L, 500L), (await Ledger.BalanceAsync(Air, "a1"), await Ledger.BalanceAsync(Hotel, "h1")));
+    }
+
+    [Fact]
+    public async Task Reverse_AccrualWhoseLotWasSpentBeforeItsExpiry_IsStillReversible()
+    {
+        var first = await Ledger.AccrueAsync(Air, "a1", 100);
+        await Ledger.RedeemAsync(Air, "a1", 100);
+        Ledger.SetNow(_start.AddMonths(1));
+        await Ledger.AccrueAsync(Air, "a1", 300);
+        Ledger.SetNow(_start.AddMonths(12));
+        await Ledger.ExpireNowAsync();
+
+        await Ledger.ReverseAsync(Air, first);
 
         Assert.Equal(200, await Ledger.BalanceAsync(Air, "a1"));
+        await Ledger.AssertAuditCleanAsync();
     }
 
     private async Task AccrueMonthlyAsync(string member, params long[] points)

@@ -17,8 +17,6 @@ public sealed class LotMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_MemberWhoseLastTransactionWasAReversal_LastActivityIsTheRedemptionBeforeIt()
     {
-        // Fails today (a migration bug, reported): ExpiryAndEvents backfills last_activity_micros from the account's
-        // last_sequence, which a reversal also advances.
         Directory.CreateDirectory(_folder);
         using var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(_folder, "exchange.db") }));
         await using (var context = database.CreateContext())
