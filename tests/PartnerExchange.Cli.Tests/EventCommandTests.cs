@@ -7,11 +7,7 @@ namespace PartnerExchange.Cli.Tests;
 /// <summary>pxctl events tail against the real exchange.</summary>
 public sealed class EventCommandTests(CliExchange exchange) : IClassFixture<CliExchange>
 {
-    /// <summary>Why the tail tests wait: pxctl streams with the operator key, which the server does not yet admit.</summary>
-    private const string OperatorStreamsPending =
-        "AuthenticationInterceptor.RequiredRole still demands a partner key for EventsService; pxctl streams with the operator key.";
-
-    [Fact(Skip = OperatorStreamsPending)]
+    [Fact]
     public async Task EventsTail_Limit_PrintsThePartnersEventsAndStops()
     {
         var (code, key) = await exchange.CreatePartnerAsync();
@@ -34,7 +30,7 @@ public sealed class EventCommandTests(CliExchange exchange) : IClassFixture<CliE
         Assert.Equal("", run.Stderr);
     }
 
-    [Fact(Skip = OperatorStreamsPending)]
+    [Fact]
     public async Task EventsTail_JsonAfterCursor_PrintsOneEventPerLineAfterIt()
     {
         var (code, key) = await exchange.CreatePartnerAsync();
@@ -51,7 +47,7 @@ public sealed class EventCommandTests(CliExchange exchange) : IClassFixture<CliE
         Assert.All(events, e => Assert.Equal("EVENT_KIND_POINTS_ACCRUED", e.GetProperty("kind").GetString()));
     }
 
-    [Fact(Skip = OperatorStreamsPending)]
+    [Fact]
     public async Task EventsTail_UnknownPartner_ReportsPartnerNotFound()
     {
         var run = await exchange.PxctlAsync("events", "tail", "--partner", exchange.NewProgramCode("NONE"), "--limit", "1");

@@ -240,17 +240,17 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
         Assert.Equal(["after_cursor"], ViolatedFields(error));
     }
 
-    [Fact(Skip = OperatorStreams.Pending)]
+    [Fact]
     public async Task StreamEvents_OperatorNamingNoProgram_IsPartnerNotFound() =>
         await RpcAssert.FailsAsync(StatusCode.NotFound, "PARTNER_NOT_FOUND",
             () => FirstItemAsync(Exchange.OperatorKey, new StreamEventsRequest()));
 
-    [Fact(Skip = OperatorStreams.Pending)]
+    [Fact]
     public async Task StreamEvents_OperatorNamingUnknownProgram_IsPartnerNotFound() =>
         await RpcAssert.FailsAsync(StatusCode.NotFound, "PARTNER_NOT_FOUND",
             () => FirstItemAsync(Exchange.OperatorKey, new StreamEventsRequest { ProgramCode = Exchange.NewProgramCode("NONE") }));
 
-    [Fact(Skip = OperatorStreams.Pending)]
+    [Fact]
     public async Task StreamEvents_OperatorNamingMalformedProgram_IsInvalidArgumentOnProgramCode()
     {
         var error = await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "VALIDATION_FAILED",
@@ -259,7 +259,7 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
         Assert.Equal(["program_code"], ViolatedFields(error));
     }
 
-    [Fact(Skip = OperatorStreams.Pending)]
+    [Fact]
     public async Task StreamEvents_OperatorNamingProgram_StreamsThatProgramsEvents()
     {
         var shop = await Exchange.CreatePartnerAsync();
@@ -367,7 +367,7 @@ public sealed class EventStreamLimitTests(SmallStreamCapExchange fixture) : Inte
         Assert.Equal(other.ProgramCode, (await fourth.NextEventAsync()).ProgramCode);
     }
 
-    [Fact(Skip = OperatorStreams.Pending)]
+    [Fact]
     public async Task StreamEvents_OperatorTailingAPartnerAtItsCap_IsAdmittedFromItsOwnPool()
     {
         var shop = await PartnerWithOneEventAsync();
@@ -694,12 +694,6 @@ public sealed class SmallStreamCapExchange : IAsyncLifetime
 }
 
 /// <summary>Why the operator tests wait: see the report of issue 6's event stream.</summary>
-internal static class OperatorStreams
-{
-    public const string Pending =
-        "AuthenticationInterceptor.RequiredRole still demands a partner key for EventsService; operator streams need it to admit any key.";
-}
-
 /// <summary>One StreamEvents call read the way a partner's consumer reads it; disposing it disconnects.</summary>
 internal sealed class EventConsumer : IDisposable
 {

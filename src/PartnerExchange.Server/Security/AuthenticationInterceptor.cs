@@ -16,12 +16,18 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : C
     private const string AdminServicePrefix = "/partnerexchange.v1.AdminService/";
     private const string SettlementServicePrefix = "/partnerexchange.v1.SettlementService/";
     private const string DiagnosticsServicePrefix = "/partnerexchange.v1.DiagnosticsService/";
+    private const string EventsServicePrefix = "/partnerexchange.v1.EventsService/";
 
-    /// <summary>The role a method needs: operators for admin and settlement, partners for the rest; null for any key.</summary>
+    /// <summary>
+    /// The role a method needs: operators for admin and settlement, partners for points and conversion; null
+    /// for any key (diagnostics, and events, whose service applies the partner and operator rules itself).
+    /// </summary>
     private static ApiKeyRole? RequiredRole(string method) =>
         method.StartsWith(AdminServicePrefix, StringComparison.Ordinal) || method.StartsWith(SettlementServicePrefix, StringComparison.Ordinal)
             ? ApiKeyRole.Operator
-            : method.StartsWith(DiagnosticsServicePrefix, StringComparison.Ordinal) ? null : ApiKeyRole.Partner;
+            : method.StartsWith(DiagnosticsServicePrefix, StringComparison.Ordinal) || method.StartsWith(EventsServicePrefix, StringComparison.Ordinal)
+                ? null
+                : ApiKeyRole.Partner;
 
     protected override async Task BeforeCallAsync(ServerCallContext context)
     {
