@@ -15,7 +15,7 @@ public class ErrorReasonsTests
             "RateNotConfigured", "BelowMinimum", "AboveMaximum", "NotAnIncrement", "SameProgram",
             "CurrencyMismatch", "QuoteInvalid", "QuoteExpired", "QuoteMismatch", "TransactionNotFound",
             "AlreadyReversed", "NotReversible", "IdempotencyKeyReused", "RequestInProgress", "ApiKeyNotFound",
-            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment",
+            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment", "TooManyStreams",
         ];
 
         Assert.Equal(expected, Enum.GetNames<ErrorReason>());
@@ -71,7 +71,7 @@ public class ErrorReasonsTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(39)]
+    [InlineData(40)]
     public void Code_UndefinedValue_Throws(int value)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ErrorReasons.Code((ErrorReason)value));
