@@ -30,6 +30,12 @@ public sealed record ExpireBatch(
 
     internal override Outcome<ExpiryBatchResult> Execute(WriteSession session)
     {
+        // The API refuses both; reaching here with either is a bug (a zero budget would loop its caller forever).
+        ArgumentOutOfRangeException.ThrowIfLessThan(Budget, 1);
+        if (!DryRun && AsOf > session.Now)
+        {
+            throw new InvalidOperationException("A real expiry run cannot be as of a moment that has not come.");
+        }
         if (ProgramCode is not null && Lookups.Partner(session, ProgramCode) is null)
         {
             return Commands.Partners.NotFound(ProgramCode);

@@ -173,6 +173,25 @@ public sealed class ExpiryRunSafetyTests : LedgerTest
         await Ledger.AssertAuditCleanAsync();
     }
 
+    [Fact]
+    public async Task ExpireBatch_RealRunAsOfAMomentToCome_FailsAndExpiresNothing()
+    {
+        var before = await Ledger.SnapshotAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Ledger.ExpireAsync(Due.AddTicks(10)));
+
+        Assert.Equal(before, await Ledger.SnapshotAsync());
+        Assert.Single(Ledger.Log.TakeErrors());
+    }
+
+    [Fact]
+    public async Task ExpireBatch_ZeroBudget_Fails()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Ledger.ExpireAsync(Due, budget: 0));
+
+        Assert.Single(Ledger.Log.TakeErrors());
+    }
+
     private async Task AssertEachMemberExpiredOnceAsync()
     {
         var expiries = await Ledger.SequencesOfKindAsync(TransactionKind.Expiry);

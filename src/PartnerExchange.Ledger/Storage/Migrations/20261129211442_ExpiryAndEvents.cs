@@ -156,11 +156,12 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 "INSERT INTO events (program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
                 "reverses_transaction_id, counterparty_program_code, warning_days, rate_version) " +
                 "SELECT p.program_code, CASE t.kind WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN CASE WHEN p.program_code = t.requester_program_code " +
-                "THEN 3 ELSE 4 END WHEN 4 THEN 5 ELSE 6 END, t.created_at_micros, p.member_number, p.amount_points, " +
+                "THEN 3 ELSE 4 END WHEN 4 THEN 5 WHEN 5 THEN 6 END, t.created_at_micros, p.member_number, p.amount_points, " +
                 "SUM(p.amount_points) OVER (PARTITION BY p.account_id ORDER BY p.sequence, p.id), t.transaction_id, t.reverses_transaction_id, " +
                 "CASE WHEN t.counterparty_program_code IS NULL THEN NULL WHEN p.program_code = t.requester_program_code " +
                 "THEN t.counterparty_program_code ELSE t.requester_program_code END, 0, COALESCE(t.rate_version, 0) " +
-                "FROM postings p JOIN transactions t ON t.sequence = p.sequence WHERE p.account_kind = 1 ORDER BY p.sequence, p.id;");
+                "FROM postings p JOIN transactions t ON t.sequence = p.sequence WHERE p.account_kind = 1 AND t.kind IN (1, 2, 3, 4, 5) " +
+                "ORDER BY p.sequence, p.id;");
         }
 
         /// <inheritdoc />
