@@ -56,10 +56,13 @@ public sealed record ExpireBatch(
             {
                 break;
             }
-            var due = ExpiryPlanner.DueWarnings(session, AsOf, ProgramCode, days, budget);
+            // A catch-up run as of a past moment never announces an expiry that has already come.
+            var from = AsOf > session.Now ? AsOf : session.Now;
+            var until = AsOf.AddDays(days);
+            var due = ExpiryPlanner.DueWarnings(session, from, until, ProgramCode, days, budget);
             foreach (var warning in due)
             {
-                Warn(session, warning, horizons.Where(h => h >= days).ToList());
+                Warn(session, warning, from, until, horizons.Where(h => h >= days).ToList());
             }
             warnings += due.Count;
             budget -= due.Count;
@@ -85,7 +88,8 @@ public sealed record ExpireBatch(
     /// One event for the account and horizon; the points it covers count as warned at every longer horizon
     /// too, so a late run never follows a 7-day warning with a stale 30-day one.
     /// </summary>
-    private void Warn(WriteSession session, DueWarning warning, IReadOnlyList<int> coveredDays)
+    private static void Warn(
+        WriteSession session, DueWarning warning, DateTimeOffset from, DateTimeOffset until, IReadOnlyList<int> coveredDays)
     {
         foreach (var days in coveredDays)
         {
@@ -102,8 +106,8 @@ public sealed record ExpireBatch(
                     "INSERT INTO expiry_warnings (account_id, lot_id, horizon_days, basis_micros, issued_at_micros) " +
                     "SELECT l.account_id, l.id, $days, l.expires_at_micros, $now FROM point_lots l WHERE l.account_id = $account " +
                     "AND l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until ON CONFLICT DO NOTHING",
-                    ("$account", warning.AccountId), ("$days", days), ("$now", session.NowMicros), ("$as_of", AsOf.ToUnixMicros()),
-                    ("$until", AsOf.AddDays(warning.HorizonDays).ToUnixMicros()));
+                    ("$account", warning.AccountId), ("$days", days), ("$now", session.NowMicros), ("$as_of", from.ToUnixMicros()),
+                    ("$until", until.ToUnixMicros()));
             }
         }
         LedgerEvents.Append(session, new NewEvent(warning.ProgramCode, EventKind.ExpiryWarning)

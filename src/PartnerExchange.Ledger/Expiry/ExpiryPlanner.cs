@@ -57,18 +57,17 @@ internal static class ExpiryPlanner
     }
 
     /// <summary>
-    /// Warnings due by <paramref name="asOf"/> at one horizon, at most <paramref name="limit"/>: points expiring
-    /// within it that no warning at this horizon has covered yet.
+    /// Warnings due at one horizon, at most <paramref name="limit"/>: points expiring after <paramref name="from"/>
+    /// and by <paramref name="until"/> that no warning at this horizon has covered yet.
     /// </summary>
-    public static List<DueWarning> DueWarnings(WriteSession db, DateTimeOffset asOf, string? program, int days, int limit)
+    public static List<DueWarning> DueWarnings(WriteSession db, DateTimeOffset from, DateTimeOffset until, string? program, int days, int limit)
     {
-        var until = asOf.AddDays(days);
-        var due = LotWarnings(db, asOf, until, program, days, limit);
-        due.AddRange(InactivityWarnings(db, asOf, until, program, days, limit - due.Count));
+        var due = LotWarnings(db, from, until, program, days, limit);
+        due.AddRange(InactivityWarnings(db, from, until, program, days, limit - due.Count));
         return due;
     }
 
-    private static List<DueWarning> LotWarnings(WriteSession db, DateTimeOffset asOf, DateTimeOffset until, string? program, int days, int limit)
+    private static List<DueWarning> LotWarnings(WriteSession db, DateTimeOffset from, DateTimeOffset until, string? program, int days, int limit)
     {
         var found = new List<DueWarning>();
         using var reader = db.Query(
@@ -78,7 +77,7 @@ internal static class ExpiryPlanner
             "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = l.account_id AND w.lot_id = l.id " +
             "AND w.horizon_days = $days AND w.basis_micros = l.expires_at_micros) " +
             "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit",
-            ("$as_of", asOf.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", program), ("$days", days), ("$limit", limit));
+            ("$as_of", from.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", program), ("$days", days), ("$limit", limit));
         while (reader.Read())
         {
             found.Add(new DueWarning(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), days, reader.GetInt64(3), reader.GetInt64(4), null));
@@ -87,7 +86,7 @@ internal static class ExpiryPlanner
     }
 
     private static List<DueWarning> InactivityWarnings(
-        WriteSession db, DateTimeOffset asOf, DateTimeOffset until, string? program, int days, int limit)
+        WriteSession db, DateTimeOffset from, DateTimeOffset until, string? program, int days, int limit)
     {
         var found = new List<DueWarning>();
         foreach (var (code, policy) in InactivityPrograms(db, program))
@@ -101,7 +100,7 @@ internal static class ExpiryPlanner
                 "AND a.kind = $member AND a.balance_points > 0 AND a.last_activity_micros > $expired AND a.last_activity_micros <= $warn " +
                 "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = a.id AND w.lot_id = 0 AND w.horizon_days = $days " +
                 "AND w.basis_micros = a.last_activity_micros) ORDER BY a.id LIMIT $limit",
-                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(asOf)),
+                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(from)),
                 ("$warn", policy.LatestExpiredMicros(until)), ("$days", days), ("$limit", limit - found.Count));
             while (reader.Read())
             {

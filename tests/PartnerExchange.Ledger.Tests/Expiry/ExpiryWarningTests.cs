@@ -46,6 +46,31 @@ public sealed class ExpiryWarningTests : LedgerTest
     }
 
     [Fact]
+    public async Task ExpireBatch_CatchUpAsOfThePastAfterTheLotExpired_SendsNoStaleWarning()
+    {
+        await Ledger.AccrueAsync(Air, "a1", 100);
+        // The job was down over the expiry; the catch-up starts as of a moment three days before it.
+        Ledger.SetNow(LotExpiry.AddDays(1));
+
+        var result = await Ledger.ExpireAsync(LotExpiry.AddDays(-3));
+
+        Assert.Equal((0L, 0L), (result.ExpiredPoints, result.Warnings));
+        Assert.Empty(await WarningsAsync(Air));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_CatchUpAsOfThePastBeforeTheLotExpires_WarnsWithTheComingExpiry()
+    {
+        await Ledger.AccrueAsync(Air, "a1", 100);
+        Ledger.SetNow(LotExpiry.AddDays(-2));
+
+        var result = await Ledger.ExpireAsync(LotExpiry.AddDays(-5));
+
+        Assert.Equal(1, result.Warnings);
+        Assert.Equal(LotExpiry, Assert.Single(await WarningsAsync(Air)).ExpiresAt);
+    }
+
+    [Fact]
     public async Task ExpireBatch_LotThirtyOneDaysFromExpiry_SendsNoWarning()
     {
         await Ledger.AccrueAsync(Air, "a1", 100);
