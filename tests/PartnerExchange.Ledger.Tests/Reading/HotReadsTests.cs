@@ -1,4 +1,5 @@
 using PartnerExchange.Domain.Expiry;
+using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
@@ -141,6 +142,41 @@ public sealed class HotReadsTests : LedgerTest
         var accounts = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => Ledger.Queries.GetAccountAsync(Air, "m1", default))));
 
         Assert.All(accounts, a => Assert.Equal(250, a!.BalancePoints));
+    }
+
+    [Fact]
+    public async Task GetAccountAsync_ReadAgainAfterNewPostings_HasTheNewTotals()
+    {
+        await Ledger.CreatePartnerAsync(Air);
+        await Ledger.EnrollAsync(Air, "m1");
+        await Ledger.AccrueAsync(Air, "m1", 250);
+        var first = await Ledger.Queries.GetAccountAsync(Air, "m1", default);
+        await Ledger.AccrueAsync(Air, "m1", 50);
+        await Ledger.AcceptedAsync(Air, new Redeem(Air, "m1", 100, "gift"));
+
+        var second = await Ledger.Queries.GetAccountAsync(Air, "m1", default);
+
+        Assert.Equal((250L, 0L), first!.Totals[TransactionKind.Accrual]);
+        Assert.Equal(200, second!.BalancePoints);
+        Assert.Equal((300L, 0L), second.Totals[TransactionKind.Accrual]);
+        Assert.Equal((0L, 100L), second.Totals[TransactionKind.Redemption]);
+        Assert.Equal(first.LastSequence + 2, second.LastSequence);
+    }
+
+    [Fact]
+    public async Task GetAccountAsync_ReadTwiceWithoutPostings_SameSnapshot()
+    {
+        await Ledger.CreatePartnerAsync(Air);
+        await Ledger.EnrollAsync(Air, "m1");
+        await Ledger.AccrueAsync(Air, "m1", 250);
+        var first = await Ledger.Queries.GetAccountAsync(Air, "m1", default);
+
+        var second = await Ledger.Queries.GetAccountAsync(Air, "m1", default);
+
+        Assert.Equal(first!.Member, second!.Member);
+        Assert.Equal(first.BalancePoints, second.BalancePoints);
+        Assert.Equal(first.LastSequence, second.LastSequence);
+        Assert.Equal(first.Totals, second.Totals);
     }
 
     [Fact]
