@@ -5,6 +5,7 @@ using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Expiry;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.Server.Paging;
@@ -20,7 +21,8 @@ namespace PartnerExchange.Server.Services;
 /// <summary>The Points service: validate, map to one ledger command or query, map back.</summary>
 internal sealed class PointsApi(
     IdempotentWrites writes, LedgerQueries queries, MemberVelocity velocity, IOptions<ExchangeOptions> options,
-    IOptions<LedgerOptions> ledger) : PointsService.PointsServiceBase
+    IOptions<LedgerOptions> ledger, ExpiryQueries expiry, IOptions<ExpiryOptions> expiryOptions, TimeProvider clock)
+    : PointsService.PointsServiceBase
 {
     private long MaxPoints => ledger.Value.MaxPointsPerTransaction;
 
@@ -62,14 +64,18 @@ internal sealed class PointsApi(
     public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         request.Validate();
-        var account = await queries.GetAccountAsync(Caller.Of(context).Program, request.MemberNumber, context.CancellationToken)
+        var program = Caller.Of(context).Program;
+        var account = await queries.GetAccountAsync(program, request.MemberNumber, context.CancellationToken)
             ?? throw MemberNotFound();
+        var expiring = await expiry.ExpiringAsync(program, request.MemberNumber, clock.GetUtcNow(), expiryOptions.Value.AccountHorizonDays,
+            context.CancellationToken) ?? [];
         return new GetAccountResponse
         {
             Member = account.Member.ToProto(),
             BalancePoints = account.BalancePoints,
             Totals = ToTotals(account.Totals),
             LastSequence = account.LastSequence,
+            Expiring = { expiring.Select(e => e.ToProto()) },
         };
     }
 
