@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Writing;
@@ -15,23 +14,18 @@ public sealed class ExpiryQueries(LedgerDatabase database)
     /// For each horizon, shortest first, the points that expire within it of <paramref name="now"/>; empty
     /// when the member's points never expire. Null when the member is not enrolled.
     /// </summary>
-    public async Task<IReadOnlyList<ExpiringPoints>?> ExpiringAsync(
+    public Task<IReadOnlyList<ExpiringPoints>?> ExpiringAsync(
         string programCode, string memberNumber, DateTimeOffset now, IReadOnlyList<int> horizonsDays, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(horizonsDays);
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // One snapshot: the balance, its last activity and its lots describe the same moment.
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        var account = await ReadAccountAsync(connection, snapshot, programCode, memberNumber, cancellationToken).ConfigureAwait(false);
-        if (account is null)
-        {
-            return null;
-        }
-        var (accountId, balance, lastActivity, policy) = account.Value;
         var horizons = horizonsDays.Distinct().Order().ToList();
-        var lots = await ReadDatedLotsAsync(connection, snapshot, accountId, now.AddDays(horizons.LastOrDefault()), cancellationToken)
-            .ConfigureAwait(false);
+        var account = database.Read((programCode, memberNumber, until: now.AddDays(horizons.LastOrDefault())), ReadAccount, cancellationToken);
+        return Task.FromResult<IReadOnlyList<ExpiringPoints>?>(account is null ? null : Expiring(account, now, horizons));
+    }
+
+    private static List<ExpiringPoints> Expiring(ExpiryView account, DateTimeOffset now, List<int> horizons)
+    {
+        var (balance, lastActivity, policy, lots) = account;
         var deadline = policy.InactivityDeadline(lastActivity);
         if (lots.Count == 0 && (deadline is null || balance == 0) && policy.Kind != ExpiryPolicyKind.LotLifetime)
         {
@@ -49,42 +43,28 @@ public sealed class ExpiryQueries(LedgerDatabase database)
         }).ToList();
     }
 
-    private static async Task<(long Id, long Balance, DateTimeOffset LastActivity, ExpiryPolicy Policy)?> ReadAccountAsync(
-        SqliteConnection connection, SqliteTransaction snapshot, string programCode, string memberNumber, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = snapshot;
-        command.CommandText =
-            "SELECT a.id, a.balance_points, a.last_activity_micros, p.expiry_policy, p.expiry_months FROM accounts a " +
-            "JOIN partners p ON p.program_code = a.program_code WHERE a.program_code = $program AND a.kind = $member AND a.member_number = $number";
-        command.Parameters.AddWithValue("$program", programCode);
-        command.Parameters.AddWithValue("$member", (int)AccountKind.Member);
-        command.Parameters.AddWithValue("$number", memberNumber);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-        return (reader.GetInt64(0), reader.GetInt64(1), Time.FromMicros(reader.GetInt64(2)),
-            new ExpiryPolicy((ExpiryPolicyKind)reader.GetInt32(3), reader.GetInt32(4)));
-    }
+    private sealed record ExpiryView(long Balance, DateTimeOffset LastActivity, ExpiryPolicy Policy, List<(DateTimeOffset ExpiresAt, long Points)> Lots);
 
-    private static async Task<List<(DateTimeOffset ExpiresAt, long Points)>> ReadDatedLotsAsync(
-        SqliteConnection connection, SqliteTransaction snapshot, long accountId, DateTimeOffset until, CancellationToken cancellationToken)
+    // One statement, so the balance, its last activity and its lots describe the same moment.
+    private static ExpiryView? ReadAccount(ReadConnection connection, (string Program, string Member, DateTimeOffset Until) key)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = snapshot;
-        command.CommandText =
-            "SELECT expires_at_micros, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
-            "AND expires_at_micros <= $until ORDER BY expires_at_micros, id";
-        command.Parameters.AddWithValue("$account", accountId);
-        command.Parameters.AddWithValue("$until", until.ToUnixMicros());
-        var lots = new List<(DateTimeOffset, long)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var reader = connection.Command(
+            "SELECT a.balance_points, a.last_activity_micros, p.expiry_policy, p.expiry_months, l.expires_at_micros, l.remaining_points " +
+            "FROM accounts a JOIN partners p ON p.program_code = a.program_code LEFT JOIN point_lots l ON l.account_id = a.id " +
+            "AND l.remaining_points > 0 AND l.expires_at_micros <= $until " +
+            "WHERE a.program_code = $program AND a.kind = $member AND a.member_number = $number ORDER BY l.expires_at_micros, l.id",
+            ("$until", key.Until.ToUnixMicros()), ("$program", key.Program), ("$member", (int)AccountKind.Member), ("$number", key.Member))
+            .ExecuteReader();
+        ExpiryView? view = null;
+        while (reader.Read())
         {
-            lots.Add((Time.FromMicros(reader.GetInt64(0)), reader.GetInt64(1)));
+            view ??= new ExpiryView(reader.GetInt64(0), Time.FromMicros(reader.GetInt64(1)),
+                new ExpiryPolicy((ExpiryPolicyKind)reader.GetInt32(2), reader.GetInt32(3)), []);
+            if (!reader.IsDBNull(4))
+            {
+                view.Lots.Add((Time.FromMicros(reader.GetInt64(4)), reader.GetInt64(5)));
+            }
         }
-        return lots;
+        return view;
     }
 }

@@ -81,7 +81,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>An API key by id with the hash of its secret, or null.</summary>
     public Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(keyId, static (connection, id) =>
+        Task.FromResult(database.Read(keyId, static (connection, id) =>
         {
             using var reader = connection.Command(ApiKeySql, ("$id", id)).ExecuteReader();
             if (!reader.Read())
@@ -113,7 +113,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>A partner by program code, or null.</summary>
     public Task<PartnerRecord?> GetPartnerAsync(string programCode, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(programCode, static (connection, code) =>
+        Task.FromResult(database.Read(programCode, static (connection, code) =>
         {
             using var reader = connection.Command(PartnerSql, ("$code", code)).ExecuteReader();
             return reader.Read() ? Lookups.ReadPartner(reader) : null;
@@ -134,7 +134,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>A member's account, or null when the member is not enrolled in the program.</summary>
     public Task<AccountSnapshot?> GetAccountAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
-        Task.FromResult(Read((programCode, memberNumber, queries: this), static (connection, state) =>
+        Task.FromResult(database.Read((programCode, memberNumber, queries: this), static (connection, state) =>
         {
             var parameters = new (string, object?)[] { ("$program", state.programCode), ("$kind", (int)AccountKind.Member), ("$member", state.memberNumber) };
             using (var row = connection.Command(AccountRowSql, parameters).ExecuteReader())
@@ -177,7 +177,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>Whether a member is enrolled in a program.</summary>
     public Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
-        Task.FromResult(Read((programCode, memberNumber), static (connection, member) =>
+        Task.FromResult(database.Read((programCode, memberNumber), static (connection, member) =>
             connection.Command(EnrolledSql,
                 ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteScalar() is not null,
             cancellationToken));
@@ -229,7 +229,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>The enabled version of one direction in effect at a time, or null.</summary>
     public Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Task.FromResult(Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
+        Task.FromResult(database.Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
         {
             using var reader = connection.Command(RateInEffectSql,
                 ("$from", direction.from), ("$to", direction.to), ("$at", direction.atMicros)).ExecuteReader();
@@ -257,27 +257,6 @@ public sealed class LedgerQueries(LedgerDatabase database)
             .OrderBy(r => r.FromProgramCode).ThenBy(r => r.ToProgramCode).ThenByDescending(r => r.Version)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.ConvertAll(ToRecord);
-    }
-
-    /// <summary>
-    /// Runs one read on a pooled connection. Microsoft.Data.Sqlite reads synchronously even through its async
-    /// methods, so running synchronously here costs no thread more and saves the async machinery.
-    /// </summary>
-    private T Read<TState, T>(TState state, Func<ReadConnection, TState, T> read, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = database.RentReader();
-        var healthy = false;
-        try
-        {
-            var result = read(connection, state);
-            healthy = true;
-            return result;
-        }
-        finally
-        {
-            database.Return(connection, healthy);
-        }
     }
 
     private async Task<List<RateRecord>> RatesInEffectAsync(string? from, string? to, DateTimeOffset at, CancellationToken cancellationToken)
