@@ -87,12 +87,7 @@ public sealed class InactivityExpiryTests : LedgerTest
         Ledger.SetNow(_start.AddMonths(4));
         await Ledger.AccrueAsync(Shop, "s1", 10);
 
-        Ledger.SetNow(_start.AddMonths(6));
-        var early = await Ledger.ExpireNowAsync();
-        Ledger.SetNow(_start.AddMonths(10));
-        var late = await Ledger.ExpireNowAsync();
-
-        Assert.Equal((0L, 110L), (early.ExpiredPoints, late.ExpiredPoints));
+        Assert.Equal((0L, 110L), await ExpiredAtSixThenTenMonthsAsync());
     }
 
     [Fact]
@@ -102,12 +97,7 @@ public sealed class InactivityExpiryTests : LedgerTest
         Ledger.SetNow(_start.AddMonths(4));
         await Ledger.RedeemAsync(Shop, "s1", 10);
 
-        Ledger.SetNow(_start.AddMonths(6));
-        var early = await Ledger.ExpireNowAsync();
-        Ledger.SetNow(_start.AddMonths(10));
-        var late = await Ledger.ExpireNowAsync();
-
-        Assert.Equal((0L, 90L), (early.ExpiredPoints, late.ExpiredPoints));
+        Assert.Equal((0L, 90L), await ExpiredAtSixThenTenMonthsAsync());
     }
 
     [Fact]
@@ -117,12 +107,7 @@ public sealed class InactivityExpiryTests : LedgerTest
         Ledger.SetNow(_start.AddMonths(4));
         await Ledger.ConvertAsync(Shop, "s1", Hotel, "h1", 10);
 
-        Ledger.SetNow(_start.AddMonths(6));
-        var early = await Ledger.ExpireNowAsync();
-        Ledger.SetNow(_start.AddMonths(10));
-        var late = await Ledger.ExpireNowAsync();
-
-        Assert.Equal((0L, 90L), (early.ExpiredPoints, late.ExpiredPoints));
+        Assert.Equal((0L, 90L), await ExpiredAtSixThenTenMonthsAsync());
     }
 
     [Fact]
@@ -133,12 +118,7 @@ public sealed class InactivityExpiryTests : LedgerTest
         Ledger.SetNow(_start.AddMonths(4));
         await Ledger.ConvertAsync(Hotel, "h1", Shop, "s1", 20);
 
-        Ledger.SetNow(_start.AddMonths(6));
-        var early = await Ledger.ExpireNowAsync();
-        Ledger.SetNow(_start.AddMonths(10));
-        var late = await Ledger.ExpireNowAsync();
-
-        Assert.Equal((0L, 110L), (early.ExpiredPoints, late.ExpiredPoints));
+        Assert.Equal((0L, 110L), await ExpiredAtSixThenTenMonthsAsync());
     }
 
     [Fact]
@@ -256,5 +236,15 @@ public sealed class InactivityExpiryTests : LedgerTest
         await Ledger.ExpireNowAsync();
 
         Assert.Equal(100, await Ledger.BalanceAsync(Hotel, "h1"));
+    }
+
+    /// <summary>What runs as of 6 months after the start (the deadline without activity) and then 10 months expire.</summary>
+    private async Task<(long AtSix, long AtTen)> ExpiredAtSixThenTenMonthsAsync()
+    {
+        Ledger.SetNow(_start.AddMonths(6));
+        var atSix = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(10));
+        var atTen = await Ledger.ExpireNowAsync();
+        return (atSix.ExpiredPoints, atTen.ExpiredPoints);
     }
 }
