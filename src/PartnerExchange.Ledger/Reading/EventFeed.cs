@@ -33,46 +33,31 @@ public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
     public Task NextCommit => commits.NextCommit;
 
     /// <summary>Up to <paramref name="limit"/> events of the program after <paramref name="afterCursor"/>, in order.</summary>
-    public async Task<IReadOnlyList<EventRecord>> ReadAfterAsync(string programCode, long afterCursor, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT cursor, program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
-            "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, to_program_code, " +
-            "rate_version FROM events WHERE program_code = $program AND cursor > $after ORDER BY cursor LIMIT $limit";
-        command.Parameters.AddWithValue("$program", programCode);
-        command.Parameters.AddWithValue("$after", afterCursor);
-        command.Parameters.AddWithValue("$limit", limit);
-        var events = new List<EventRecord>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<EventRecord>> ReadAfterAsync(string programCode, long afterCursor, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read((programCode, afterCursor, limit), static (connection, query) =>
         {
-            events.Add(new EventRecord(
-                reader.GetInt64(0), reader.GetString(1), (EventKind)reader.GetInt32(2), Time.FromMicros(reader.GetInt64(3)),
-                reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), StringOrNull(reader, 7), StringOrNull(reader, 8),
-                StringOrNull(reader, 9), reader.IsDBNull(10) ? null : Time.FromMicros(reader.GetInt64(10)), reader.GetInt32(11),
-                StringOrNull(reader, 12), StringOrNull(reader, 13), reader.GetInt64(14)));
-        }
-        return events;
-    }
+            using var reader = connection.Command(
+                "SELECT cursor, program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
+                "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, to_program_code, " +
+                "rate_version FROM events WHERE program_code = $program AND cursor > $after ORDER BY cursor LIMIT $limit",
+                ("$program", query.programCode), ("$after", query.afterCursor), ("$limit", query.limit)).ExecuteReader();
+            var events = new List<EventRecord>(query.limit);
+            while (reader.Read())
+            {
+                events.Add(new EventRecord(
+                    reader.GetInt64(0), reader.GetString(1), (EventKind)reader.GetInt32(2), Time.FromMicros(reader.GetInt64(3)),
+                    reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), StringOrNull(reader, 7), StringOrNull(reader, 8),
+                    StringOrNull(reader, 9), reader.IsDBNull(10) ? null : Time.FromMicros(reader.GetInt64(10)), reader.GetInt32(11),
+                    StringOrNull(reader, 12), StringOrNull(reader, 13), reader.GetInt64(14)));
+            }
+            return (IReadOnlyList<EventRecord>)events;
+        }, cancellationToken));
 
     /// <summary>The cursor of the program's newest event, 0 when it has none.</summary>
-    public async Task<long> LatestCursorAsync(string programCode, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program";
-        command.Parameters.AddWithValue("$program", programCode);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+    public Task<long> LatestCursorAsync(string programCode, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(programCode, static (connection, program) =>
+            (long)connection.Command("SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program", ("$program", program))
+                .ExecuteScalar()!, cancellationToken));
 
     private static string? StringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
 }
