@@ -12,7 +12,7 @@ public abstract record LedgerCommand<TResult>
     internal abstract Outcome<TResult> Execute(WriteSession session);
 
     /// <summary>
-    /// A preview: the writer runs the command for real inside its savepoint, answers with the result, and
+    /// A preview: the writer runs the command for real inside a savepoint of its own, answers with the result, and
     /// then rolls everything back and records nothing, so the answer is exactly what a real run would do.
     /// </summary>
     internal virtual bool DiscardsWrites => false;

@@ -33,6 +33,11 @@ internal static class TransactionWriter
     public static Outcome<PostedMovement> Post(
         WriteSession session, NewTransaction header, IReadOnlyList<PostingLine> lines)
     {
+        var planned = session.PlanPostings(lines);
+        if (!planned.IsSuccess)
+        {
+            return planned.Refusal;
+        }
         var request = session.Request;
         var sequence = session.TakeSequence();
         var transactionId = "tx_" + Guid.CreateVersion7(session.Now).ToString("N");
@@ -46,14 +51,10 @@ internal static class TransactionWriter
             ("$now", session.NowMicros), ("$reference", header.Reference), ("$reason", header.AccrualReason),
             ("$reverses", header.ReversesSequence), ("$reverses_id", header.ReversesTransactionId), ("$rate_id", header.RateId),
             ("$rate_version", header.RateVersion), ("$counterparty", header.CounterpartyProgramCode), ("$fee", header.FeePoints));
-        var posted = session.Post(sequence, lines, header.Lots);
-        if (!posted.IsSuccess)
-        {
-            return posted.Refusal;
-        }
+        var balances = session.Post(sequence, planned.Value, header.Lots);
         foreach (var line in lines.Where(l => l.Account.IsMember))
         {
-            LedgerEvents.Append(session, LedgerEvents.ForMemberLine(header, transactionId, line, posted.Value[line.Account]));
+            LedgerEvents.Append(session, LedgerEvents.ForMemberLine(header, transactionId, line, balances[line.Account]));
         }
         // The requester's view: its own program's member line (every kind has exactly one per program).
         var memberLine = lines.First(l => l.Account.IsMember && l.Account.ProgramCode == header.RequesterProgramCode);
@@ -61,6 +62,6 @@ internal static class TransactionWriter
             transactionId, sequence, header.Kind, header.RequesterProgramCode, memberLine.Account.MemberNumber!,
             memberLine.AmountPoints, header.AccrualReason, header.Reference, session.Now, header.ReversesTransactionId,
             header.CounterpartyProgramCode, header.RateVersion, header.FeePoints);
-        return new PostedMovement(view, posted.Value[memberLine.Account]);
+        return new PostedMovement(view, balances[memberLine.Account]);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
@@ -10,21 +11,37 @@ namespace PartnerExchange.Ledger.Writing;
 /// through it, so every statement of a request lands in the same atomic commit. Not thread-safe: the
 /// single writer owns it.
 /// </summary>
-internal sealed class WriteSession(SqliteConnection connection, TimeProvider clock)
+internal sealed class WriteSession(SqliteConnection connection, TimeProvider clock) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WriteStatement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExpiryPolicy> _expiryPolicies = new(StringComparer.Ordinal);
+    // The accounts this group has read or written, so a conversion looks each one up once (a member is checked
+    // for enrollment, then posted to; the system accounts recur in every request). Sound because the group
+    // holds the write lock until it commits: only this session changes accounts meanwhile, it records each
+    // change here, and a rolled-back request forgets them all.
+    private readonly Dictionary<AccountRef, (long Id, long BalancePoints)> _accounts = [];
     private SqliteTransaction? _transaction;
     private long _nextSequence;
+    private long _requestSequenceMark;
+    private long _requestChangesMark;
 
     /// <summary>The moment the current request is executed, the same for all of its rows.</summary>
     public DateTimeOffset Now { get; private set; }
 
     public long NowMicros => Now.ToUnixMicros();
 
-    internal void Begin(SqliteTransaction transaction)
+    /// <summary>
+    /// Whether each request of the group runs inside its own savepoint. Without one SQLite copies no pages
+    /// aside for undoing it, but a request can then only be refused before its first write.
+    /// </summary>
+    internal bool IsolatesRequests { get; private set; }
+
+    internal void Begin(SqliteTransaction transaction, bool isolateRequests)
     {
         _transaction = transaction;
+        IsolatesRequests = isolateRequests;
+        _accounts.Clear();
         foreach (var command in _commands.Values)
         {
             command.Transaction = transaction;
@@ -63,21 +80,57 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// <summary>Takes the next gap-free sequence number; a rolled-back request hands it back to the next one.</summary>
     public long TakeSequence() => _nextSequence++;
 
-    internal long PeekSequence() => _nextSequence;
-
-    internal void RewindSequence(long mark) => _nextSequence = mark;
-
-    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Marks where the current request starts, so a refusal can undo it alone.</summary>
+    internal void OpenRequestSavepoint()
     {
-        var command = Prepare(sql, parameters);
-        return command.ExecuteNonQuery();
+        if (IsolatesRequests)
+        {
+            Execute("SAVEPOINT request");
+        }
+        _requestSequenceMark = _nextSequence;
+        _requestChangesMark = raw.sqlite3_total_changes(connection.Handle);
     }
 
-    public long? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>
+    /// Undoes the current request's writes and hands its sequence numbers back. Without a savepoint only a
+    /// request that wrote nothing can be undone: false means the whole group must go again, isolated.
+    /// </summary>
+    internal bool TryRollBackRequest()
     {
-        var command = Prepare(sql, parameters);
-        var result = command.ExecuteScalar();
-        return result is null or DBNull ? null : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+        if (!IsolatesRequests)
+        {
+            _nextSequence = _requestSequenceMark;
+            return raw.sqlite3_total_changes(connection.Handle) == _requestChangesMark;
+        }
+        _nextSequence = _requestSequenceMark;
+        _accounts.Clear();
+        Execute("ROLLBACK TO request");
+        return true;
+    }
+
+    internal void ReleaseRequestSavepoint()
+    {
+        if (IsolatesRequests)
+        {
+            Execute("RELEASE request");
+        }
+    }
+
+    /// <summary>Runs a statement: the rows an INSERT, UPDATE or DELETE changed.</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters) => Statement(sql).Execute(parameters);
+
+    /// <summary>The first column of the first row as an integer, or null.</summary>
+    public long? Scalar(string sql, params (string Name, object? Value)[] parameters) => Statement(sql).Scalar(parameters);
+
+    private WriteStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            // On the connection's own handle, so the statement runs inside the transaction begun on it.
+            statement = new WriteStatement(connection.Handle!, sql);
+            _statements.Add(sql, statement);
+        }
+        return statement;
     }
 
     public SqliteDataReader Query(string sql, params (string Name, object? Value)[] parameters)
@@ -104,25 +157,45 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     }
 
     /// <summary>
-    /// Applies balanced postings to their accounts. Balances change by compare-and-set, so a concurrent
-    /// writer in another process can never be overwritten; a member balance never goes below zero.
+    /// Checks balanced postings against their accounts before anything is written: each line's account and its
+    /// balance before and after, or the refusal (a member balance never goes below zero, none overflows).
+    /// Refusing before the first write lets the writer skip the savepoint it would otherwise need to undo one.
     /// </summary>
-    /// <remarks>Member lines also move the account's lots as <paramref name="lots"/> says, and activity resets its inactivity clock.</remarks>
-    public Outcome<IReadOnlyDictionary<AccountRef, long>> Post(long sequence, IReadOnlyList<PostingLine> lines, LotIntent lots)
+    public Outcome<IReadOnlyList<PlannedLine>> PlanPostings(IReadOnlyList<PostingLine> lines)
     {
         if (!PostingRules.IsBalanced(lines))
         {
-            throw new InvalidOperationException($"Unbalanced postings for transaction {sequence}.");
+            throw new InvalidOperationException("Unbalanced postings.");
         }
-        var balances = new Dictionary<AccountRef, long>(lines.Count);
-        foreach (var line in lines)
+        var planned = new PlannedLine[lines.Count];
+        // Should a transaction post to one account twice, the second line starts from the first's result.
+        var running = new Dictionary<AccountRef, long>(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
         {
-            var (accountId, balance) = FindOrOpenAccount(line.Account);
-            var next = BalanceRules.Apply(line.Account.Kind, balance, line.AmountPoints);
-            if (!next.IsSuccess)
+            var line = lines[i];
+            var (accountId, stored) = FindOrOpenAccount(line.Account);
+            var before = running.GetValueOrDefault(line.Account, stored);
+            var after = BalanceRules.Apply(line.Account.Kind, before, line.AmountPoints);
+            if (!after.IsSuccess)
             {
-                return next.Refusal;
+                return after.Refusal;
             }
+            running[line.Account] = after.Value;
+            planned[i] = new PlannedLine(line, accountId, before, after.Value);
+        }
+        return planned;
+    }
+
+    /// <summary>
+    /// Writes planned postings: balances change by compare-and-set, so a concurrent writer in another process
+    /// can never be overwritten. Member lines also move the account's lots as <paramref name="lots"/> says,
+    /// and activity resets its inactivity clock.
+    /// </summary>
+    public IReadOnlyDictionary<AccountRef, long> Post(long sequence, IReadOnlyList<PlannedLine> planned, LotIntent lots)
+    {
+        var balances = new Dictionary<AccountRef, long>(planned.Count);
+        foreach (var (line, accountId, before, after) in planned)
+        {
             var isActivity = line.Account.IsMember && lots.IsActivity;
             if (isActivity)
             {
@@ -132,12 +205,13 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
                 "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
                 "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END " +
                 "WHERE id = $id AND balance_points = $old",
-                ("$new", next.Value), ("$seq", sequence), ("$activity", isActivity), ("$now", NowMicros), ("$id", accountId),
-                ("$old", balance));
+                ("$new", after), ("$seq", sequence), ("$activity", isActivity), ("$now", NowMicros), ("$id", accountId),
+                ("$old", before));
             if (updated != 1)
             {
                 throw new InvalidOperationException($"Account {accountId} changed under the writer.");
             }
+            _accounts[line.Account] = (accountId, after);
             if (line.Account.IsMember)
             {
                 MoveLots(accountId, line, sequence, lots);
@@ -148,7 +222,7 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
                 ("$seq", sequence), ("$account", accountId), ("$program", line.Account.ProgramCode),
                 ("$kind", (int)line.Account.Kind), ("$member", line.Account.MemberNumber ?? ""),
                 ("$amount", line.AmountPoints));
-            balances[line.Account] = next.Value;
+            balances[line.Account] = after;
         }
         return balances;
     }
@@ -168,19 +242,31 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// <summary>The id and balance of an account, or null when a member account does not exist.</summary>
     public (long Id, long BalancePoints)? FindAccount(AccountRef account)
     {
+        if (_accounts.TryGetValue(account, out var known))
+        {
+            return known;
+        }
         using var reader = Query(
             "SELECT id, balance_points FROM accounts WHERE program_code = $program AND kind = $kind AND member_number = $member",
             ("$program", account.ProgramCode), ("$kind", (int)account.Kind), ("$member", account.MemberNumber ?? ""));
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var found = (reader.GetInt64(0), reader.GetInt64(1));
+        _accounts[account] = found;
+        return found;
     }
 
     public long OpenAccount(AccountRef account)
     {
-        return Scalar(
+        var id = Scalar(
             "INSERT INTO accounts (program_code, kind, member_number, balance_points, created_at_micros, last_sequence, last_activity_micros) " +
             "VALUES ($program, $kind, $member, 0, $now, 0, $now) RETURNING id",
             ("$program", account.ProgramCode), ("$kind", (int)account.Kind), ("$member", account.MemberNumber ?? ""),
             ("$now", NowMicros)) ?? throw new InvalidOperationException("INSERT … RETURNING gave no id.");
+        _accounts[account] = (id, 0);
+        return id;
     }
 
     private (long Id, long BalancePoints) FindOrOpenAccount(AccountRef account)
@@ -196,4 +282,19 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
         }
         return (OpenAccount(account), 0);
     }
+
+    public void Dispose()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+    }
 }
+
+/// <summary>One posting line checked against its account: the balance it finds and the one it leaves.</summary>
+internal readonly record struct PlannedLine(PostingLine Line, long AccountId, long BalanceBeforePoints, long BalanceAfterPoints);

@@ -73,3 +73,38 @@ internal sealed record DiskFull : LedgerCommand<int>
     internal override Outcome<int> Execute(WriteSession session) =>
         throw new Microsoft.Data.Sqlite.SqliteException("database or disk is full", SqliteFull);
 }
+
+/// <summary>Counts how often the writer ran it, then accrues like an ordinary request.</summary>
+internal sealed record CountedAccrual(string ProgramCode, string MemberNumber, long Points, ExecutionCount Count)
+    : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        Count.Increment();
+        var header = new NewTransaction(TransactionKind.Accrual, ProgramCode, "counted");
+        return TransactionWriter.Post(session, header, PostingRules.Accrual(ProgramCode, MemberNumber, Points));
+    }
+}
+
+/// <summary>How many times a command was executed; read by the test after the writer is done.</summary>
+internal sealed class ExecutionCount
+{
+    private int _value;
+
+    public int Value => Volatile.Read(ref _value);
+
+    public void Increment() => Interlocked.Increment(ref _value);
+}
+
+/// <summary>
+/// Writes (it opens a member account) and then refuses: a refusal that only a savepoint can undo, unlike the
+/// ledger's own refusals, which all come before the first write.
+/// </summary>
+internal sealed record RefusalAfterWriting(string ProgramCode, string GhostMemberNumber) : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        session.OpenAccount(AccountRef.Member(ProgramCode, GhostMemberNumber));
+        return Refusal.Of(ErrorReason.InsufficientPoints, "Refused after writing.");
+    }
+}

@@ -94,6 +94,56 @@ public sealed class GroupCommitTests : LedgerTest
     /// Queues <see cref="Requests"/> requests while the writer is held, so they are taken together in groups of
     /// up to MaxGroupSize (64 + 36), and returns their receipts in submission order.
     /// </summary>
+    [Fact]
+    public async Task WriteAsync_RefusalBeforeAnyWriteInsideAGroup_GroupRunsOnceWithoutRedoingOthers()
+    {
+        var count = new ExecutionCount();
+
+        var (counted, refused) = await InOneGroupAsync(
+            () => Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count)),
+            () => Ledger.Submit(Air, new Redeem(Air, "m1", 1_000_000, "too-much")));
+
+        Assert.Equal(1, count.Value);
+        Assert.False(counted.Response.IsRefusal);
+        Assert.Equal(ErrorReason.InsufficientPoints, Responses.ReasonOf(refused.Response));
+        Assert.Equal([1L], await Ledger.SequencesAsync());
+    }
+
+    [Fact]
+    public async Task WriteAsync_RefusalAfterWritingInsideAGroup_GroupGoesAgainIsolatedAndKeepsOnlyTheRefusalsRecord()
+    {
+        var count = new ExecutionCount();
+
+        var (counted, refused) = await InOneGroupAsync(
+            () => Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count)),
+            () => Ledger.Submit(Scope(Air, "refused-late"), new RefusalAfterWriting(Air, "ghost")));
+
+        // The optimistic round could not undo the refusal alone, so the whole group ran again, each request isolated.
+        Assert.Equal(2, count.Value);
+        Assert.Equal(1, Responses.SequenceOf(counted.Response));
+        Assert.Equal(ErrorReason.InsufficientPoints, Responses.ReasonOf(refused.Response));
+        Assert.Equal([1L], await Ledger.SequencesAsync());
+        Assert.False(await Ledger.Queries.IsEnrolledAsync(Air, "ghost", default));
+        Assert.Equal(10, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+        Assert.Equal(1, await Ledger.ScalarAsync(
+            "SELECT COUNT(*) FROM idempotency_records WHERE principal = $p AND idempotency_key = 'refused-late' AND is_refusal = 1",
+            ("$p", Air)));
+    }
+
+    /// <summary>Submits two requests while the writer is held, so they share the next group.</summary>
+    private async Task<(WriteReceipt First, WriteReceipt Second)> InOneGroupAsync(
+        Func<Task<Outcome<WriteReceipt>>> submitFirst, Func<Task<Outcome<WriteReceipt>>> submitSecond)
+    {
+        var gate = new WriterGate();
+        var held = Ledger.Hold(gate);
+        await gate.Entered;
+        var first = submitFirst();
+        var second = submitSecond();
+        gate.Release();
+        Assert.True((await held).IsSuccess);
+        return ((await first).Value, (await second).Value);
+    }
+
     private async Task<List<WriteReceipt>> InSharedGroupsAsync(Func<int, Task<Outcome<WriteReceipt>>> submit)
     {
         var gate = new WriterGate();
