@@ -20,8 +20,10 @@ internal sealed record LotIntent(TransactionKind Kind, long? ReversesSequence, l
 /// </summary>
 internal static class Lots
 {
-    // Lots are read a few at a time: an account may hold many, and a spend usually needs one or two.
-    private const int ChunkSize = 32;
+    // Lots are read a few at a time, the first read smallest: an account may hold hundreds (every accrual
+    // opens one) while a spend usually needs one or two, and every lot read costs the writer a table lookup.
+    private const int FirstChunkSize = 2;
+    private const int MaxChunkSize = 64;
 
     public static void Credit(WriteSession session, long accountId, AccountRef account, long sequence, long points, LotIntent intent)
     {
@@ -136,12 +138,13 @@ internal static class Lots
         WriteSession session, long accountId, long sequence, long points, string sql, (string Name, object? Value)? filter)
     {
         var taken = 0L;
+        var chunkSize = FirstChunkSize;
         while (taken < points)
         {
-            var lots = new List<(long Id, long Remaining)>(ChunkSize);
+            var lots = new List<(long Id, long Remaining)>(chunkSize);
             (string Name, object? Value)[] parameters = filter is { } extra
-                ? [("$account", accountId), ("$limit", ChunkSize), extra]
-                : [("$account", accountId), ("$limit", ChunkSize)];
+                ? [("$account", accountId), ("$limit", chunkSize), extra]
+                : [("$account", accountId), ("$limit", chunkSize)];
             using (var reader = session.Query(sql, parameters))
             {
                 while (reader.Read())
@@ -159,10 +162,12 @@ internal static class Lots
                     break;
                 }
             }
-            if (lots.Count < ChunkSize)
+            if (lots.Count < chunkSize)
             {
                 break;
             }
+            // Every lot read was spent whole, so the next read starts at the next live lot.
+            chunkSize = Math.Min(chunkSize * 4, MaxChunkSize);
         }
         return taken;
     }
