@@ -60,7 +60,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("postings");
             e.HasKey(p => p.Id);
-            e.HasIndex(p => new { p.AccountId, p.Sequence });
+            // Covers an account's history and its totals, which read the amount beside the sequence.
+            e.HasIndex(p => new { p.AccountId, p.Sequence, p.AmountPoints });
             e.HasIndex(p => new { p.ProgramCode, p.Sequence });
             e.HasIndex(p => p.Sequence);
         });
@@ -131,8 +132,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("point_lots");
             e.HasKey(l => l.Id);
-            // Spending takes an account's open lots oldest first.
-            e.HasIndex(l => new { l.AccountId, l.Id }).HasFilter("remaining_points > 0");
+            // Spending takes an account's open lots oldest first, and a member's expiring points add up its open
+            // lots by expiry: both read only these columns, so neither touches the table however many lots a
+            // member holds (every accrual opens one).
+            e.HasIndex(l => new { l.AccountId, l.Id, l.ExpiresAtMicros, l.RemainingPoints }).HasFilter("remaining_points > 0");
             // The expiry run finds open lots by expiry time.
             e.HasIndex(l => l.ExpiresAtMicros).HasFilter("remaining_points > 0");
             e.HasIndex(l => l.Sequence);

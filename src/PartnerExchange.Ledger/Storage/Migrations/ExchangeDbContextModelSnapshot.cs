@@ -476,7 +476,7 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("Sequence");
 
-                    b.HasIndex("AccountId", "Id")
+                    b.HasIndex("AccountId", "Id", "ExpiresAtMicros", "RemainingPoints")
                         .HasFilter("remaining_points > 0");
 
                     b.ToTable("point_lots", (string)null);
@@ -519,9 +519,9 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("Sequence");
 
-                    b.HasIndex("AccountId", "Sequence");
-
                     b.HasIndex("ProgramCode", "Sequence");
+
+                    b.HasIndex("AccountId", "Sequence", "AmountPoints");
 
                     b.ToTable("postings", (string)null);
                 });
