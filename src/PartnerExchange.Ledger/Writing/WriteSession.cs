@@ -97,12 +97,11 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// </summary>
     internal bool TryRollBackRequest()
     {
+        _nextSequence = _requestSequenceMark;
         if (!IsolatesRequests)
         {
-            _nextSequence = _requestSequenceMark;
             return raw.sqlite3_total_changes(connection.Handle) == _requestChangesMark;
         }
-        _nextSequence = _requestSequenceMark;
         _accounts.Clear();
         Execute("ROLLBACK TO request");
         return true;

@@ -99,10 +99,7 @@ internal sealed class WriteStatement : IDisposable
         bool flag => raw.sqlite3_bind_int64(_statement, position, flag ? 1 : 0),
         string text => raw.sqlite3_bind_text(_statement, position, text),
         byte[] bytes => raw.sqlite3_bind_blob(_statement, position, bytes),
-        Enum member => raw.sqlite3_bind_int64(_statement, position, Convert.ToInt64(member, System.Globalization.CultureInfo.InvariantCulture)),
-        short or byte or uint => raw.sqlite3_bind_int64(_statement, position, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
-        double real => raw.sqlite3_bind_double(_statement, position, real),
-        // A type the ledger never stores: a bug in the caller, never silently converted.
+        // A type the ledger never stores (enums are cast to int by their callers): a bug, never silently converted.
         _ => throw new NotSupportedException($"The writer does not bind values of type {value.GetType()}."),
     };
 

@@ -99,9 +99,10 @@ public sealed class GroupCommitTests : LedgerTest
     {
         var count = new ExecutionCount();
 
-        var (counted, refused) = await InOneGroupAsync(
-            () => Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count)),
-            () => Ledger.Submit(Air, new Redeem(Air, "m1", 1_000_000, "too-much")));
+        var receipts = await InSharedGroupsAsync(i => i == 0
+            ? Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count))
+            : Ledger.Submit(Air, new Redeem(Air, "m1", 1_000_000, "too-much")), requests: 2);
+        var (counted, refused) = (receipts[0], receipts[1]);
 
         Assert.Equal(1, count.Value);
         Assert.False(counted.Response.IsRefusal);
@@ -114,9 +115,10 @@ public sealed class GroupCommitTests : LedgerTest
     {
         var count = new ExecutionCount();
 
-        var (counted, refused) = await InOneGroupAsync(
-            () => Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count)),
-            () => Ledger.Submit(Scope(Air, "refused-late"), new RefusalAfterWriting(Air, "ghost")));
+        var receipts = await InSharedGroupsAsync(i => i == 0
+            ? Ledger.Submit(Air, new CountedAccrual(Air, "m1", 10, count))
+            : Ledger.Submit(Scope(Air, "refused-late"), new RefusalAfterWriting(Air, "ghost")), requests: 2);
+        var (counted, refused) = (receipts[0], receipts[1]);
 
         // The optimistic round could not undo the refusal alone, so the whole group ran again, each request isolated.
         Assert.Equal(2, count.Value);
@@ -130,26 +132,12 @@ public sealed class GroupCommitTests : LedgerTest
             ("$p", Air)));
     }
 
-    /// <summary>Submits two requests while the writer is held, so they share the next group.</summary>
-    private async Task<(WriteReceipt First, WriteReceipt Second)> InOneGroupAsync(
-        Func<Task<Outcome<WriteReceipt>>> submitFirst, Func<Task<Outcome<WriteReceipt>>> submitSecond)
+    private async Task<List<WriteReceipt>> InSharedGroupsAsync(Func<int, Task<Outcome<WriteReceipt>>> submit, int requests = Requests)
     {
         var gate = new WriterGate();
         var held = Ledger.Hold(gate);
         await gate.Entered;
-        var first = submitFirst();
-        var second = submitSecond();
-        gate.Release();
-        Assert.True((await held).IsSuccess);
-        return ((await first).Value, (await second).Value);
-    }
-
-    private async Task<List<WriteReceipt>> InSharedGroupsAsync(Func<int, Task<Outcome<WriteReceipt>>> submit)
-    {
-        var gate = new WriterGate();
-        var held = Ledger.Hold(gate);
-        await gate.Entered;
-        var writes = Enumerable.Range(0, Requests).Select(submit).ToList();
+        var writes = Enumerable.Range(0, requests).Select(submit).ToList();
         gate.Release();
         Assert.True((await held).IsSuccess);
         var outcomes = await Task.WhenAll(writes);
