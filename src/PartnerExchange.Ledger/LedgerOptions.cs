@@ -31,6 +31,31 @@ public sealed class LedgerOptions
     [Range(1, 1_000_000, ErrorMessage = "Ledger:WriteQueueCapacity must be between 1 and 1,000,000.")]
     public int WriteQueueCapacity { get; set; } = 4096;
 
+    /// <summary>
+    /// Page cache of the writer's connection in MiB. The writer reads the pages of the accounts, lots and
+    /// indexes it updates; cached, they are not read back from the file. Default 64.
+    /// </summary>
+    [Range(2, 4096, ErrorMessage = "Ledger:WriterCacheMiB must be between 2 and 4096.")]
+    public int WriterCacheMiB { get; set; } = 64;
+
+    /// <summary>
+    /// How long after a commit the background checkpointer copies the write-ahead log into the database file.
+    /// Longer intervals copy a page once for more of its versions but let the log grow further. Zero turns the
+    /// background checkpointer off: the writer then checkpoints inside its commits every 1,000 pages, as SQLite
+    /// does by default. Default 250 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00",
+        ErrorMessage = "Ledger:CheckpointInterval must be between 0 (off) and 1 minute.")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// With the background checkpointer on, pages the write-ahead log may hold before the writer checkpoints it
+    /// itself: a backstop for when the background copy falls behind. The log file is also cut back to this
+    /// size (at 4 KiB a page) once it is copied. Default 16,384 (64 MiB).
+    /// </summary>
+    [Range(1_000, 1_000_000, ErrorMessage = "Ledger:WalMaxPages must be between 1,000 and 1,000,000.")]
+    public int WalMaxPages { get; set; } = 16_384;
+
     /// <summary>Largest number of points one transaction may move. Default 1,000,000,000,000.</summary>
     [Range(1L, long.MaxValue, ErrorMessage = "Ledger:MaxPointsPerTransaction must be at least 1.")]
     public long MaxPointsPerTransaction { get; set; } = 1_000_000_000_000;

@@ -38,6 +38,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly WriteSession _session;
     private readonly Task _loop;
     private readonly CommitSignal? _commits;
+    private readonly WalCheckpointer? _checkpointer;
 
     public LedgerWriter(
         IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null)
@@ -47,6 +48,10 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         _logger = logger;
         _connection = database.OpenWriterConnection();
         _session = new WriteSession(_connection, clock);
+        if (_options.CheckpointInterval > TimeSpan.Zero)
+        {
+            _checkpointer = new WalCheckpointer(database.OpenCheckpointConnection(), _options.CheckpointInterval, logger);
+        }
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.WriteQueueCapacity)
         {
             SingleReader = true,
@@ -136,6 +141,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             return;
         }
         _commits?.Raise();
+        _checkpointer?.NoteCommit();
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -242,6 +248,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        _checkpointer?.Dispose();
         // Statements first: a connection closed under prepared statements would linger open.
         _session.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
