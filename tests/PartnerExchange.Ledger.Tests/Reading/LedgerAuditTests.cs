@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
@@ -115,6 +116,51 @@ public sealed class LedgerAuditTests : LedgerTest
         Assert.Equal(600, then!.OutstandingPoints);
         Assert.Equal(850, now!.OutstandingPoints);
         Assert.Equal(0, now.ExpiredPoints);
+    }
+
+    [Fact]
+    public async Task Verify_EveryCheck_NeverScansATablePerRowOfAnother()
+    {
+        // A full scan inside a loop (a second scan in one join, or a scan in a correlated subquery) grows with the
+        // square of the ledger: one such check once took over ten minutes on a million transactions.
+        await using var connection = new SqliteConnection(Ledger.Database.ConnectionString);
+        await connection.OpenAsync();
+        var quadratic = new List<string>();
+        foreach (var (check, sql) in LedgerAudit.Checks)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            var steps = new List<(int Id, int Parent, string Detail)>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    steps.Add((reader.GetInt32(0), reader.GetInt32(1), reader.GetString(3)));
+                }
+            }
+            quadratic.AddRange(NestedScans(steps).Select(step => $"{check}: {step}"));
+        }
+
+        Assert.True(quadratic.Count == 0, "Scans inside a loop:\n" + string.Join('\n', quadratic));
+    }
+
+    /// <summary>
+    /// Table scans that run once per row of an outer loop: every scan of a join but its first (the steps of one
+    /// query level share a parent), and any scan within a correlated subquery.
+    /// </summary>
+    private static IEnumerable<string> NestedScans(List<(int Id, int Parent, string Detail)> steps)
+    {
+        var byId = steps.ToDictionary(s => s.Id);
+        bool WithinCorrelated(int parent) =>
+            byId.TryGetValue(parent, out var step) && (step.Detail.StartsWith("CORRELATED", StringComparison.Ordinal) || WithinCorrelated(step.Parent));
+        foreach (var level in steps.Where(s => s.Detail.StartsWith("SCAN ", StringComparison.Ordinal)).GroupBy(s => s.Parent))
+        {
+            var scans = level.Select(s => s.Detail).ToList();
+            foreach (var inner in WithinCorrelated(level.Key) ? scans : scans.Skip(1))
+            {
+                yield return inner;
+            }
+        }
     }
 
     [Fact]
