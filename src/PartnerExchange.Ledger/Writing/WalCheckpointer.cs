@@ -10,7 +10,9 @@ namespace PartnerExchange.Ledger.Writing;
 /// small logs the pages every conversion touches (system accounts, table ends) are copied again and again.
 /// Here the log grows for <see cref="LedgerOptions.CheckpointInterval"/> after a commit, each page is copied
 /// once for all its versions in that time, and the writer goes on committing meanwhile. A passive
-/// checkpoint never blocks the writer or a reader; the writer restarts the log once it is all copied.
+/// checkpoint never blocks the writer or a reader. The writer restarts the log once it is all copied; under
+/// unbroken writes that moment may not come, and the writer's own checkpoint at
+/// <see cref="LedgerOptions.WalMaxPages"/> then copies the little that is left, bounding the log.
 /// </summary>
 internal sealed partial class WalCheckpointer : IDisposable
 {

@@ -6,7 +6,7 @@ namespace PartnerExchange.Ledger.Tests.Writing;
 
 /// <summary>
 /// The background checkpointer copies committed writes from the write-ahead log into the database file
-/// without the writer's help, and the writer's connection carries the settings that go with it.
+/// without the writer's help.
 /// </summary>
 public sealed class CheckpointTests
 {
@@ -37,33 +37,6 @@ public sealed class CheckpointTests
         await Task.Delay(200);
 
         Assert.Equal(0, await TransactionsInDatabaseFileAsync(ledger));
-    }
-
-    [Fact]
-    public async Task OpenWriterConnection_BackgroundCheckpointerOn_WriterCheckpointsOnlyAsBackstop()
-    {
-        await using var ledger = await LedgerHarness.StartAsync(o =>
-        {
-            o.WalMaxPages = 5_000;
-            o.WriterCacheMiB = 16;
-        });
-        await using var writer = ledger.Database.OpenWriterConnection();
-        await using var checkpoints = ledger.Database.OpenCheckpointConnection();
-
-        Assert.Equal(5_000, Pragma(writer, "wal_autocheckpoint"));
-        Assert.Equal(5_000 * 4096, Pragma(writer, "journal_size_limit"));
-        Assert.Equal(-16 * 1024, Pragma(writer, "cache_size"));
-        // A checkpoint fsyncs as its own connection says: the same durability as the writer's commits.
-        Assert.Equal(2, Pragma(checkpoints, "synchronous"));
-    }
-
-    [Fact]
-    public async Task OpenWriterConnection_BackgroundCheckpointerOff_SqliteDefaultCheckpoints()
-    {
-        await using var ledger = await LedgerHarness.StartAsync(o => o.CheckpointInterval = TimeSpan.Zero);
-        await using var writer = ledger.Database.OpenWriterConnection();
-
-        Assert.Equal(1_000, Pragma(writer, "wal_autocheckpoint"));
     }
 
     private static async Task<LedgerHarness> StartWithAccrualsAsync(TimeSpan checkpointInterval)
@@ -112,12 +85,5 @@ public sealed class CheckpointTests
                 File.Delete(file);
             }
         }
-    }
-
-    private static long Pragma(SqliteConnection connection, string name)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA {name};";
-        return (long)command.ExecuteScalar()!;
     }
 }

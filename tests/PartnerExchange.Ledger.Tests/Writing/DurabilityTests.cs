@@ -116,6 +116,33 @@ public sealed class DurabilityTests : LedgerTest
         Assert.Equal(250, Pragma(connection, "busy_timeout"));
     }
 
+    [Fact]
+    public async Task OpenWriterConnection_BackgroundCheckpointerOn_WriterCheckpointsOnlyAsBackstop()
+    {
+        await using var ledger = await LedgerHarness.StartAsync(o =>
+        {
+            o.WalMaxPages = 5_000;
+            o.WriterCacheMiB = 16;
+        });
+        await using var writer = ledger.Database.OpenWriterConnection();
+        await using var checkpoints = ledger.Database.OpenCheckpointConnection();
+
+        Assert.Equal(5_000, Pragma(writer, "wal_autocheckpoint"));
+        Assert.Equal(5_000 * 4096, Pragma(writer, "journal_size_limit"));
+        Assert.Equal(-16 * 1024, Pragma(writer, "cache_size"));
+        // A checkpoint fsyncs as its own connection says: the same durability as the writer's commits.
+        Assert.Equal(2, Pragma(checkpoints, "synchronous"));
+    }
+
+    [Fact]
+    public async Task OpenWriterConnection_BackgroundCheckpointerOff_SqliteDefaultCheckpoints()
+    {
+        await using var ledger = await LedgerHarness.StartAsync(o => o.CheckpointInterval = TimeSpan.Zero);
+        await using var writer = ledger.Database.OpenWriterConnection();
+
+        Assert.Equal(1_000, Pragma(writer, "wal_autocheckpoint"));
+    }
+
     private static long Pragma(SqliteConnection connection, string name)
     {
         using var command = connection.CreateCommand();
