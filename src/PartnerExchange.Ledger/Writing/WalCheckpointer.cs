@@ -19,7 +19,8 @@ internal sealed partial class WalCheckpointer : IDisposable
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _committed = new(0, 1);
+    // Set by every commit; a set event stays set until the checkpointer takes it, so commits never queue up.
+    private readonly AutoResetEvent _committed = new(false);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private int _disposed;
@@ -36,40 +37,20 @@ internal sealed partial class WalCheckpointer : IDisposable
     }
 
     /// <summary>Tells the checkpointer the log has grown; cheap, called after every commit.</summary>
-    public void NoteCommit()
-    {
-        if (_committed.CurrentCount == 0)
-        {
-            try
-            {
-                _committed.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another commit raised it between the check and the release: one pending checkpoint is enough.
-            }
-        }
-    }
+    public void NoteCommit() => _committed.Set();
 
     private void Run()
     {
-        var stop = _stop.Token;
-        try
+        var stop = _stop.Token.WaitHandle;
+        WaitHandle[] committedOrStopped = [_committed, stop];
+        while (WaitHandle.WaitAny(committedOrStopped) == 0)
         {
-            while (true)
+            // Let the log gather the commits of the next interval, so each page is copied once for all of them.
+            if (stop.WaitOne(_interval))
             {
-                _committed.Wait(stop);
-                // Let the log gather the commits of the next interval, so each page is copied once for all of them.
-                if (stop.WaitHandle.WaitOne(_interval))
-                {
-                    return;
-                }
-                Checkpoint();
+                return;
             }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopped while waiting for a commit.
+            Checkpoint();
         }
     }
 
