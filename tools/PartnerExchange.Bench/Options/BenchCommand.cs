@@ -23,10 +23,14 @@ internal static class BenchCommand
     private static readonly Option<int> MaxInFlight = NumberOption("--max-in-flight", "Open loop: most calls outstanding at once.", 1024);
     private static readonly Option<long> MaxCalls = NumberOption("--max-calls", "Most calls in one measurement, warm-up included.", 10_000_000L);
     private static readonly Option<int> Members = NumberOption("--members", "Members enrolled in each of the 4 programs.", 2000);
+    // The server's default largest amount of one transaction; a member's starting balance is one accrual.
+    private const long MaxHotBalancePoints = 1_000_000_000_000;
+
     private static readonly Option<long> Balance = NumberOption("--balance", "Starting balance of every member, in points.", 1_000_000L);
     private static readonly Option<long?> HotBalance = new("--hot-balance")
     {
-        Description = "Starting balance of the 4 convert-hot members (default: --balance); lower it to see refusals.",
+        Description = "Starting balance of the 4 convert-hot members (default: 100 × --balance, at most 1,000,000,000,000, " +
+            "so they last a whole run); lower it to see refusals.",
     };
     private static readonly Option<int> SetupParallelism = NumberOption("--setup-parallelism", "Concurrent calls while enrolling members.", 16);
     private static readonly Option<long> PrefillCount = NumberOption("--prefill",
@@ -100,7 +104,8 @@ internal static class BenchCommand
         MaxCallsPerMeasurement = result.GetValue(MaxCalls),
         MembersPerProgram = result.GetValue(Members),
         StartingBalancePoints = result.GetValue(Balance),
-        HotBalancePoints = result.GetValue(HotBalance) ?? result.GetValue(Balance),
+        // Every convert-hot call spends from the same 4 members: with --balance alone they ran dry within a full run.
+        HotBalancePoints = result.GetValue(HotBalance) ?? Math.Min(result.GetValue(Balance) * 100, MaxHotBalancePoints),
         SetupParallelism = result.GetValue(SetupParallelism),
         PrefillTransactions = result.GetValue(PrefillCount),
         PrefillConcurrency = result.GetValue(PrefillConcurrency),
@@ -129,7 +134,7 @@ internal static class BenchCommand
         { MaxCallsPerMeasurement: < 1 or > 100_000_000 } => "--max-calls must be between 1 and 100,000,000.",
         { MembersPerProgram: < 1 or > 100_000 } => "--members must be between 1 and 100,000.",
         { StartingBalancePoints: < 1_000 or > 1_000_000_000_000 } => "--balance must be between 1,000 and 1,000,000,000,000.",
-        { HotBalancePoints: < 0 or > 1_000_000_000_000 } => "--hot-balance must be between 0 and 1,000,000,000,000.",
+        { HotBalancePoints: < 0 or > MaxHotBalancePoints } => "--hot-balance must be between 0 and 1,000,000,000,000.",
         { SetupParallelism: < 1 or > 256 } => "--setup-parallelism must be between 1 and 256.",
         { PrefillTransactions: < 0 or > 10_000_000 } => "--prefill must be between 0 and 10,000,000.",
         { PrefillConcurrency: < 1 or > 1024 } => "--prefill-concurrency must be between 1 and 1,024.",
