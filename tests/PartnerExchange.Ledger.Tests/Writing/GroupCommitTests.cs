@@ -90,10 +90,6 @@ public sealed class GroupCommitTests : LedgerTest
         Assert.Equal(Requests * (Requests + 1) / 2, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
     }
 
-    /// <summary>
-    /// Queues <see cref="Requests"/> requests while the writer is held, so they are taken together in groups of
-    /// up to MaxGroupSize (64 + 36), and returns their receipts in submission order.
-    /// </summary>
     [Fact]
     public async Task WriteAsync_RefusalBeforeAnyWriteInsideAGroup_GroupRunsOnceWithoutRedoingOthers()
     {
@@ -132,6 +128,10 @@ public sealed class GroupCommitTests : LedgerTest
             ("$p", Air)));
     }
 
+    /// <summary>
+    /// Queues <paramref name="requests"/> requests (<see cref="Requests"/> unless told) while the writer is held,
+    /// so they are taken together in groups of up to MaxGroupSize, and returns their receipts in submission order.
+    /// </summary>
     private async Task<List<WriteReceipt>> InSharedGroupsAsync(Func<int, Task<Outcome<WriteReceipt>>> submit, int requests = Requests)
     {
         var gate = new WriterGate();

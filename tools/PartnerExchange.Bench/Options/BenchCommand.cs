@@ -5,6 +5,9 @@ namespace PartnerExchange.Bench.Options;
 /// <summary>The command line of the benchmark: every option, its default, and how it becomes <see cref="BenchOptions"/>.</summary>
 internal static class BenchCommand
 {
+    // The server's default largest amount of one transaction; a member's starting balance is one accrual.
+    private const long MaxHotBalancePoints = 1_000_000_000_000;
+
     private static readonly Option<IReadOnlyList<string>> Scenarios = ListOption(
         "--scenarios", $"Scenarios to run, comma-separated, in order ({string.Join(",", ScenarioNames.All)}).",
         string.Join(",", ScenarioNames.All), ScenarioNames.Parse);
@@ -23,9 +26,6 @@ internal static class BenchCommand
     private static readonly Option<int> MaxInFlight = NumberOption("--max-in-flight", "Open loop: most calls outstanding at once.", 1024);
     private static readonly Option<long> MaxCalls = NumberOption("--max-calls", "Most calls in one measurement, warm-up included.", 10_000_000L);
     private static readonly Option<int> Members = NumberOption("--members", "Members enrolled in each of the 4 programs.", 2000);
-    // The server's default largest amount of one transaction; a member's starting balance is one accrual.
-    private const long MaxHotBalancePoints = 1_000_000_000_000;
-
     private static readonly Option<long> Balance = NumberOption("--balance", "Starting balance of every member, in points.", 1_000_000L);
     private static readonly Option<long?> HotBalance = new("--hot-balance")
     {
