@@ -73,12 +73,6 @@ public sealed class LedgerQueries(LedgerDatabase database)
     /// </summary>
     private const int MaxCachedTotals = 50_000;
 
-    // The latest version of one direction in effect at a time, enabled or not, as RatesInEffectAsync picks it.
-    // The column lists are the writer's, so its row readers (Lookups.ReadPartner, ReadRate) serve both sides.
-    private const string RateInEffectSql =
-        $"SELECT {Lookups.RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
-        "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1";
-
     /// <summary>An API key by id with the hash of its secret, or null.</summary>
     public Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(keyId, static (connection, id) =>
@@ -231,7 +225,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
     public Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
         {
-            using var reader = connection.Command(RateInEffectSql,
+            using var reader = connection.Command(Lookups.RateInEffectSql,
                 ("$from", direction.from), ("$to", direction.to), ("$at", direction.atMicros)).ExecuteReader();
             return reader.Read() && Lookups.ReadRate(reader) is { Enabled: true } rate ? rate : null;
         }, cancellationToken));

@@ -20,6 +20,14 @@ internal static class Lookups
         "increment_points, member_fee_points, bonus_basis_points, bonus_starts_at_micros, bonus_ends_at_micros, " +
         "effective_at_micros, enabled, created_at_micros";
 
+    /// <summary>
+    /// The latest version of one direction in effect at a time, enabled or not: read backwards along the
+    /// (from, to, effective, version) index, it is the first row, with no sort (every conversion asks).
+    /// </summary>
+    internal const string RateInEffectSql =
+        $"SELECT {RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
+        "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1";
+
     public static PartnerRecord? Partner(WriteSession session, string programCode)
     {
         using var reader = session.Query($"SELECT {PartnerColumns} FROM partners WHERE program_code = $code", ("$code", programCode));
@@ -40,10 +48,7 @@ internal static class Lookups
     /// <summary>The version of a direction in effect at <paramref name="at"/>, enabled or not.</summary>
     public static RateRecord? RateInEffect(WriteSession session, string from, string to, DateTimeOffset at)
     {
-        using var reader = session.Query(
-            $"SELECT {RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
-            "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1",
-            ("$from", from), ("$to", to), ("$at", at.ToUnixMicros()));
+        using var reader = session.Query(RateInEffectSql, ("$from", from), ("$to", to), ("$at", at.ToUnixMicros()));
         return reader.Read() ? ReadRate(reader) : null;
     }
 

@@ -242,7 +242,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.LotMovementRow", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -441,7 +440,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PointLotRow", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -485,7 +483,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PostingRow", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -599,6 +596,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("FromProgramCode", "ToProgramCode", "Version")
                         .IsUnique();
+
+                    b.HasIndex("FromProgramCode", "ToProgramCode", "EffectiveAtMicros", "Version");
 
                     b.ToTable("exchange_rates", (string)null);
                 });
@@ -809,7 +808,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Sequence");
 
                     b.HasIndex("ReversesSequence")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("reverses_sequence IS NOT NULL");
 
                     b.HasIndex("TransactionId")
                         .IsUnique();

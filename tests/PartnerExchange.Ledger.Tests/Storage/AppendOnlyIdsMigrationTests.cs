@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Options;
+
+namespace PartnerExchange.Ledger.Tests.Storage;
+
+/// <summary>
+/// The migration that takes AUTOINCREMENT off postings, lots and lot movements rebuilds those tables by
+/// hand: an existing ledger keeps every row, id and index, and new rows carry on from the largest id.
+/// </summary>
+public sealed class AppendOnlyIdsMigrationTests : IDisposable
+{
+    private const string MigrationBefore = "20261130000422_CoveringAccountIndexes";
+    private static readonly string[] AppendOnlyTables = ["postings", "point_lots", "lot_movements"];
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task MigrateAsync_LedgerWithRows_KeepsRowsIdsAndIndexes()
+    {
+        var database = await LedgerBeforeAsync();
+        await ExecuteAsync(database,
+            "INSERT INTO postings (id, sequence, account_id, program_code, account_kind, member_number, amount_points) VALUES " +
+            "(7, 1, 2, 'OLD', 2, '', -100), (8, 1, 1, 'OLD', 1, 'M1', 100)",
+            "INSERT INTO point_lots (id, account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
+            "VALUES (5, 1, 1, 10, NULL, 100, 60)",
+            "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (3, 1, 5, 100), (4, 2, 5, -40)");
+        var indexesBefore = await ScalarsAsync(database, IndexesSql);
+
+        await database.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(["7|-100", "8|100"], await ScalarsAsync(database, "SELECT id || '|' || amount_points FROM postings ORDER BY id"));
+        Assert.Equal(["5|60"], await ScalarsAsync(database, "SELECT id || '|' || remaining_points FROM point_lots"));
+        Assert.Equal(["3|100", "4|-40"], await ScalarsAsync(database, "SELECT id || '|' || points FROM lot_movements ORDER BY id"));
+        Assert.Equal(indexesBefore, await ScalarsAsync(database, IndexesSql));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_LedgerWithRows_TablesLoseAutoincrementAndNewRowsFollowTheLargestId()
+    {
+        var database = await LedgerBeforeAsync();
+        await ExecuteAsync(database, "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (41, 1, 5, 100)");
+
+        await database.MigrateAsync(CancellationToken.None);
+        await ExecuteAsync(database, "INSERT INTO lot_movements (sequence, lot_id, points) VALUES (2, 5, -40)");
+
+        Assert.Equal(["41", "42"], await ScalarsAsync(database, "SELECT id FROM lot_movements ORDER BY id"));
+        var definitions = await ScalarsAsync(database,
+            "SELECT name || ':' || (instr(sql, 'AUTOINCREMENT') > 0) FROM sqlite_master " +
+            "WHERE type = 'table' AND name IN ('postings', 'point_lots', 'lot_movements', 'events') ORDER BY name");
+        // The event cursor keeps AUTOINCREMENT: it must never be handed out twice.
+        Assert.Equal(["events:1", "lot_movements:0", "point_lots:0", "postings:0"], definitions);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static string IndexesSql =>
+        "SELECT tbl_name || ':' || name || ':' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('" +
+        string.Join("', '", AppendOnlyTables) + "') ORDER BY name";
+
+    private async Task<LedgerDatabase> LedgerBeforeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(_folder, "exchange.db") }));
+        await using var context = database.CreateContext();
+        await context.GetService<IMigrator>().MigrateAsync(MigrationBefore);
+        return database;
+    }
+
+    private static async Task ExecuteAsync(LedgerDatabase database, params string[] statements)
+    {
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task<List<string>> ScalarsAsync(LedgerDatabase database, string sql)
+    {
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+        return values;
+    }
+}
