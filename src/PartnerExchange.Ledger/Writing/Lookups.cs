@@ -31,7 +31,14 @@ internal static class Lookups
     public static PartnerRecord? Partner(WriteSession session, string programCode)
     {
         using var reader = session.Query($"SELECT {PartnerColumns} FROM partners WHERE program_code = $code", ("$code", programCode));
-        return reader.Read() ? ReadPartner(reader) : null;
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var partner = ReadPartner(reader);
+        // The row carries the expiry policy: the lots this request opens or checks need not read it again.
+        session.NoteExpiryPolicy(programCode, partner.ExpiryPolicy);
+        return partner;
     }
 
     /// <summary>The expiry policy of a program (never expiring when the program does not exist).</summary>

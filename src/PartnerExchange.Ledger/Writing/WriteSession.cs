@@ -77,6 +77,12 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
         return policy;
     }
 
+    /// <summary>
+    /// Remembers a policy the request read with its partner's row. The first read of a request stands, as in
+    /// <see cref="ExpiryPolicyOf"/>: a command that changes a policy opens no lots after it.
+    /// </summary>
+    internal void NoteExpiryPolicy(string programCode, ExpiryPolicy policy) => _expiryPolicies.TryAdd(programCode, policy);
+
     /// <summary>Takes the next gap-free sequence number; a rolled-back request hands it back to the next one.</summary>
     public long TakeSequence() => _nextSequence++;
 
