@@ -135,10 +135,11 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     /// <summary>
     /// Ids of a ledger table no row is ever deleted from: an INTEGER PRIMARY KEY without AUTOINCREMENT, so
     /// SQLite gives each new row the largest id so far plus one. That never reuses an id here, and it spares
-    /// every insert the read and rewrite of AUTOINCREMENT's bookkeeping row (measured together with the narrower
-    /// reversal index: the writer alone made about a tenth more conversions a second). The writer's SQL leaves the id out; EF never inserts these rows, so
-    /// to EF the value is simply never generated. Events keep AUTOINCREMENT: their id is the feed cursor,
-    /// which must never be reused even if old events are one day pruned.
+    /// every insert the read and rewrite of AUTOINCREMENT's bookkeeping row (measured together with the
+    /// narrower reversal index: the writer alone made about a tenth more conversions a second). The writer's
+    /// SQL leaves the id out and EF never inserts these rows, so to EF the value is never generated. Events
+    /// keep AUTOINCREMENT: their id is the feed cursor, which must never be reused even if old events are
+    /// one day pruned.
     /// </summary>
     private static void AppendOnlyRowIds(PropertyBuilder<long> id) => id.ValueGeneratedNever();
 
