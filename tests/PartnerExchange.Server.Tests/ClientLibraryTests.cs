@@ -57,6 +57,21 @@ public sealed class ClientLibraryTests(RunningExchange exchange) : IntegrationTe
     }
 
     [Fact]
+    public async Task Client_MutationWithoutAKey_SendsATimeOrderedKey()
+    {
+        var (shop, air) = await PartnersAsync();
+        var flyer = await air.EnrollAsync();
+        var buyer = await shop.EnrollAsync();
+        using var client = ClientFor(shop);
+
+        var error = await Assert.ThrowsAsync<PartnerExchangeException>(() => client.ConvertAsync(buyer, air.ProgramCode, flyer, 2_000));
+
+        // A UUIDv7 grows with time, so the ledger appends its idempotency record instead of inserting it at random.
+        Assert.True(Guid.TryParseExact(error.IdempotencyKey, "N", out var key), error.IdempotencyKey);
+        Assert.Equal(7, key.Version);
+    }
+
+    [Fact]
     public async Task Client_InvalidRequest_ExposesFieldViolations()
     {
         var (shop, air) = await PartnersAsync();
