@@ -186,8 +186,8 @@ public sealed class LedgerDatabase : IDisposable
         var cacheKiB = (_options.WriterCacheMiB * 1024L).ToString(CultureInfo.InvariantCulture);
         // temp_store=MEMORY keeps the pages a savepoint copies aside in memory: on a file, a conversion under
         // a savepoint cost a dozen extra write calls (measured: its statements ran a third slower). The writer's
-        // page cache outlives its transactions (no other connection writes under it), so a large one keeps the
-        // pages of busy accounts and indexes in memory instead of reading them back from the file.
+        // page cache outlives its transactions (no other connection writes under it); its size is a trade-off
+        // explained on LedgerOptions.WriterCacheMiB.
         var pragmas = $"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{cacheKiB};";
         if (_options.CheckpointInterval > TimeSpan.Zero)
         {

@@ -1,8 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Reading;
+using PartnerExchange.Ledger.Tests.Infrastructure;
 
 namespace PartnerExchange.Ledger.Tests.Expiry;
 
@@ -72,24 +70,8 @@ public sealed class LotMigrationTests : IDisposable
     }
 
     /// <summary>A ledger at the last migration before lots, holding the rows the statements insert.</summary>
-    private async Task<LedgerDatabase> LedgerBeforeLotsAsync(params string[] statements)
-    {
-        Directory.CreateDirectory(_folder);
-        var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(_folder, "exchange.db") }));
-        await using (var context = database.CreateContext())
-        {
-            await context.GetService<IMigrator>().MigrateAsync("20261123200302_Settlement");
-        }
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        foreach (var sql in statements)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
-        return database;
-    }
+    private Task<LedgerDatabase> LedgerBeforeLotsAsync(params string[] statements) =>
+        OlderLedger.CreateAsync(_folder, "20261123200302_Settlement", statements);
 
     private static async Task<List<(long, long)>> RowsAsync(LedgerDatabase database, string sql)
     {

@@ -1,7 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Options;
+using PartnerExchange.Ledger.Tests.Infrastructure;
 
 namespace PartnerExchange.Ledger.Tests.Storage;
 
@@ -19,8 +17,7 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_LedgerWithRows_KeepsRowsIdsAndIndexes()
     {
-        var database = await LedgerBeforeAsync();
-        await ExecuteAsync(database,
+        using var database = await OlderLedger.CreateAsync(_folder, MigrationBefore,
             "INSERT INTO postings (id, sequence, account_id, program_code, account_kind, member_number, amount_points) VALUES " +
             "(7, 1, 2, 'OLD', 2, '', -100), (8, 1, 1, 'OLD', 1, 'M1', 100)",
             "INSERT INTO point_lots (id, account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
@@ -39,11 +36,11 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_LedgerWithRows_TablesLoseAutoincrementAndNewRowsFollowTheLargestId()
     {
-        var database = await LedgerBeforeAsync();
-        await ExecuteAsync(database, "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (41, 1, 5, 100)");
+        using var database = await OlderLedger.CreateAsync(_folder, MigrationBefore,
+            "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (41, 1, 5, 100)");
 
         await database.MigrateAsync(CancellationToken.None);
-        await ExecuteAsync(database, "INSERT INTO lot_movements (sequence, lot_id, points) VALUES (2, 5, -40)");
+        await OlderLedger.ExecuteAsync(database, "INSERT INTO lot_movements (sequence, lot_id, points) VALUES (2, 5, -40)");
 
         Assert.Equal(["41", "42"], await ScalarsAsync(database, "SELECT id FROM lot_movements ORDER BY id"));
         var definitions = await ScalarsAsync(database,
@@ -65,27 +62,6 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
     private static string IndexesSql =>
         "SELECT tbl_name || ':' || name || ':' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('" +
         string.Join("', '", AppendOnlyTables) + "') ORDER BY name";
-
-    private async Task<LedgerDatabase> LedgerBeforeAsync()
-    {
-        Directory.CreateDirectory(_folder);
-        var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(_folder, "exchange.db") }));
-        await using var context = database.CreateContext();
-        await context.GetService<IMigrator>().MigrateAsync(MigrationBefore);
-        return database;
-    }
-
-    private static async Task ExecuteAsync(LedgerDatabase database, params string[] statements)
-    {
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        foreach (var sql in statements)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
-    }
 
     private static async Task<List<string>> ScalarsAsync(LedgerDatabase database, string sql)
     {

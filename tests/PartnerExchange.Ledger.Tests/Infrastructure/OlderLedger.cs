@@ -1,0 +1,38 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Options;
+
+namespace PartnerExchange.Ledger.Tests.Infrastructure;
+
+/// <summary>
+/// A ledger file as an earlier release left it: migrated only up to <c>lastMigration</c> and holding rows
+/// written under that schema, for tests of the migrations that come after.
+/// </summary>
+internal static class OlderLedger
+{
+    public static async Task<LedgerDatabase> CreateAsync(string folder, string lastMigration, params string[] statements)
+    {
+        Directory.CreateDirectory(folder);
+        var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(folder, "exchange.db") }));
+        await using (var context = database.CreateContext())
+        {
+            await context.GetService<IMigrator>().MigrateAsync(lastMigration);
+        }
+        await ExecuteAsync(database, statements);
+        return database;
+    }
+
+    /// <summary>Runs raw statements on the file, as the schema of the moment stands.</summary>
+    public static async Task ExecuteAsync(LedgerDatabase database, params string[] statements)
+    {
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}
