@@ -60,6 +60,20 @@ public sealed class SettlementCommandTests(SettlementNetwork network) : IClassFi
     }
 
     [Fact]
+    public async Task SettlementShow_Table_ShowsThePayersNetworkFeeAndItsNetAfterFee()
+    {
+        var (periodId, _) = await network.ClosedAsync();
+
+        var show = await Exchange.PxctlAsync("settlement", "show", periodId);
+
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.Contains("NET AFTER FEE", show.Stdout, StringComparison.Ordinal);
+        var sourceRow = Assert.Single(show.Stdout.Split('\n'), line => line.Contains(network.Source, StringComparison.Ordinal));
+        // Receivable, payable, net, network fee, net after fee: SRC pays 84.00 and the network's 2.10.
+        Assert.Matches(@"0\.00 USD.*84\.00 USD.*-84\.00 USD.*2\.10 USD.*-86\.10 USD", sourceRow);
+    }
+
+    [Fact]
     public async Task SettlementStatements_Table_ListsThePairForEitherPartner()
     {
         var (periodId, statementId) = await network.ClosedAsync();

@@ -55,6 +55,27 @@ public sealed class NetworkSettlementTests(SettlementNetwork network) : Integrat
     }
 
     [Fact]
+    public void ClosePeriod_NetPositions_ChargeEachPayerTheNetworkFeesOfItsStatements()
+    {
+        foreach (var period in Periods)
+        {
+            foreach (var position in period.Period.NetPositions)
+            {
+                var paid = period.Statements.Where(s => s.CurrencyCode == position.CurrencyCode && s.PayerProgramCode == position.ProgramCode);
+                Assert.Equal(paid.Sum(s => s.NetworkFeeMinor), position.NetworkFeeMinor);
+                Assert.Equal(position.NetMinor - position.NetworkFeeMinor, position.NetAfterFeeMinor);
+            }
+            Assert.Contains(period.Period.NetPositions, p => p.NetworkFeeMinor != 0);
+            foreach (var currency in period.Period.NetPositions.GroupBy(p => p.CurrencyCode))
+            {
+                // What the partners pay in all beyond what they receive is the network's fee income.
+                var fees = period.Statements.Where(s => s.CurrencyCode == currency.Key).Sum(s => s.NetworkFeeMinor);
+                Assert.Equal(-fees, currency.Sum(p => p.NetAfterFeeMinor));
+            }
+        }
+    }
+
+    [Fact]
     public async Task ClosePeriod_SamePeriodAgainWithNewKey_ReturnsIdenticalStatementsAndHashes()
     {
         var again = network.FirstRequest.Clone();

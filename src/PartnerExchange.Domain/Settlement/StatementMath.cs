@@ -39,7 +39,7 @@ public static class StatementMath
             var hash = ContentHashes.Statement(bounds, group.Key, totals.Value, lines);
             statements.Add(new StatementDraft(group.Key, totals.Value, hash, lines));
         }
-        var positions = NetPositions(statements.Select(s => (s.Parties, s.Totals.GrossAmountMinor)));
+        var positions = NetPositions(statements.Select(s => (s.Parties, s.Totals)));
         return positions.Map(p => new PeriodDraft(bounds, statements, p, ContentHashes.Period(statements.Select(s => s.ContentHash))));
     }
 
@@ -75,30 +75,45 @@ public static class StatementMath
     }
 
     /// <summary>
-    /// Each partner's net position per currency from its statements' gross minor amounts, ordered by
-    /// program code and currency. Over all partners the positions of a currency sum to zero.
+    /// Each partner's net position per currency from its statements' gross minor amounts and network fees,
+    /// ordered by program code and currency. Over all partners the net positions of a currency sum to zero;
+    /// the fees are the payers' own, owed to the network.
     /// </summary>
-    public static Outcome<IReadOnlyList<NetPosition>> NetPositions(IEnumerable<(StatementParties Parties, long GrossAmountMinor)> statements)
+    public static Outcome<IReadOnlyList<NetPosition>> NetPositions(IEnumerable<(StatementParties Parties, StatementTotals Totals)> statements)
     {
         ArgumentNullException.ThrowIfNull(statements);
-        var sums = new Dictionary<(string Program, string Currency), (Int128 Receivable, Int128 Payable)>();
-        foreach (var (parties, gross) in statements)
+        var sums = new Dictionary<(string Program, string Currency), PositionSums>();
+        foreach (var (parties, totals) in statements)
         {
             var payee = (parties.PayeeProgramCode, parties.CurrencyCode);
             var payer = (parties.PayerProgramCode, parties.CurrencyCode);
             var receiving = sums.GetValueOrDefault(payee);
-            sums[payee] = (receiving.Receivable + gross, receiving.Payable);
+            sums[payee] = receiving with { Receivable = receiving.Receivable + totals.GrossAmountMinor };
             var paying = sums.GetValueOrDefault(payer);
-            sums[payer] = (paying.Receivable, paying.Payable + gross);
+            sums[payer] = paying with
+            {
+                Payable = paying.Payable + totals.GrossAmountMinor,
+                NetworkFee = paying.NetworkFee + totals.NetworkFeeMinor,
+            };
         }
-        if (sums.Values.Any(s => !FitsInLong(s.Receivable) || !FitsInLong(s.Payable) || !FitsInLong(s.Receivable - s.Payable)))
+        if (sums.Values.Any(s => !s.FitInLongs))
         {
             return Refusal.Of(ErrorReason.BalanceOverflow, "A net position does not fit in a 64-bit integer.");
         }
         return sums
             .OrderBy(s => s.Key.Program, StringComparer.Ordinal).ThenBy(s => s.Key.Currency, StringComparer.Ordinal)
-            .Select(s => new NetPosition(s.Key.Program, s.Key.Currency, (long)s.Value.Receivable, (long)s.Value.Payable))
+            .Select(s => new NetPosition(
+                s.Key.Program, s.Key.Currency, (long)s.Value.Receivable, (long)s.Value.Payable, (long)s.Value.NetworkFee))
             .ToList();
+    }
+
+    /// <summary>A partner's sums in one currency, wide enough never to overflow while adding.</summary>
+    private readonly record struct PositionSums(Int128 Receivable, Int128 Payable, Int128 NetworkFee)
+    {
+        // The derived figures too: a position whose net or net after fee overflows cannot be shown.
+        public bool FitInLongs =>
+            FitsInLong(Receivable) && FitsInLong(Payable) && FitsInLong(NetworkFee) && FitsInLong(Receivable - Payable)
+            && FitsInLong(Receivable - Payable - NetworkFee);
     }
 
     /// <summary><paramref name="numerator"/> ÷ <paramref name="denominator"/> (positive), rounded half away from zero.</summary>

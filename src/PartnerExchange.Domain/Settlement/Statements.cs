@@ -42,12 +42,24 @@ public sealed record StatementDraft(
 
 /// <summary>
 /// A partner's net position in one currency over a period: what counterparties owe it (as payee) minus
-/// what it owes them (as payer), from the statements' gross minor amounts.
+/// what it owes them (as payer), from the statements' gross minor amounts; and apart from that, the network
+/// fee it owes as payer, from the same statements.
 /// </summary>
-public sealed record NetPosition(string ProgramCode, string CurrencyCode, long ReceivableMinor, long PayableMinor)
+/// <param name="ProgramCode">The partner.</param>
+/// <param name="CurrencyCode">The currency of the statements summed.</param>
+/// <param name="ReceivableMinor">The gross of the statements the partner is paid.</param>
+/// <param name="PayableMinor">The gross of the statements the partner pays.</param>
+/// <param name="NetworkFeeMinor">The network fees of the statements the partner pays, summed as the statements state them.</param>
+public sealed record NetPosition(string ProgramCode, string CurrencyCode, long ReceivableMinor, long PayableMinor, long NetworkFeeMinor)
 {
-    /// <summary>Receivable − payable.</summary>
+    /// <summary>Receivable − payable: between partners only, so over all partners of a currency it sums to zero.</summary>
     public long NetMinor => ReceivableMinor - PayableMinor;
+
+    /// <summary>
+    /// Net − network fee: what the partner receives (positive) or pays (negative) in all once the network is
+    /// paid too. Over all partners of a currency it sums to minus the network's fee income.
+    /// </summary>
+    public long NetAfterFeeMinor => NetMinor - NetworkFeeMinor;
 }
 
 /// <summary>A period's statements, the partners' net positions and the period's content hash.</summary>

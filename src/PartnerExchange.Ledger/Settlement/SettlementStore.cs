@@ -137,5 +137,5 @@ internal static class SettlementOrder
 
     /// <summary>Net positions of stored statements; they fitted when the period was closed, so they still do.</summary>
     public static IReadOnlyList<NetPosition> NetPositions(IEnumerable<StatementRecord> statements) =>
-        StatementMath.NetPositions(statements.Select(s => (s.Parties, s.Totals.GrossAmountMinor))).Value;
+        StatementMath.NetPositions(statements.Select(s => (s.Parties, s.Totals))).Value;
 }

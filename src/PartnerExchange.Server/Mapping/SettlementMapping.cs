@@ -27,6 +27,8 @@ internal static class SettlementMapping
         ReceivableMinor = position.ReceivableMinor,
         PayableMinor = position.PayableMinor,
         NetMinor = position.NetMinor,
+        NetworkFeeMinor = position.NetworkFeeMinor,
+        NetAfterFeeMinor = position.NetAfterFeeMinor,
     };
 
     public static Statement ToProto(this StatementRecord statement) => new()

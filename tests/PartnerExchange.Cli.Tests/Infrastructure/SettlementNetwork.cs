@@ -26,8 +26,12 @@ public sealed class SettlementNetwork : IAsyncLifetime
     /// <summary>The conversions' transaction ids, in ledger order.</summary>
     public List<string> ConversionIds { get; } = [];
 
+    /// <summary>The network fee: 2.5% of the 84.00 USD statement is 2.10 USD, owed by SRC.</summary>
+    public const int FeeBasisPoints = 250;
+
     public async Task InitializeAsync()
     {
+        Exchange.Server.Settings["Settlement:NetworkFeeBasisPoints"] = FeeBasisPoints.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Exchange.InitializeAsync();
         var (source, sourceKey) = await Exchange.CreatePartnerAsync(pointPriceMicros: 10_000);
         var (destination, destinationKey) = await Exchange.CreatePartnerAsync(pointPriceMicros: 12_000);

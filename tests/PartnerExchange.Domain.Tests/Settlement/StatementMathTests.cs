@@ -118,10 +118,48 @@ public class StatementMathTests
             Assert.Equal(0, currency.Sum(p => p.NetMinor));
         }
         var bUsd = Assert.Single(period.NetPositions, p => p is { ProgramCode: "B", CurrencyCode: "USD" });
-        Assert.Equal(new NetPosition("B", "USD", 123 + 1, 0), bUsd); // 123.4567 → 123 cents; 0.5 cent → 1 cent.
+        Assert.Equal(new NetPosition("B", "USD", 123 + 1, 0, 0), bUsd); // 123.4567 → 123 cents; 0.5 cent → 1 cent.
         Assert.Equal(
             ["A/EUR", "A/JPY", "A/USD", "B/EUR", "B/USD", "C/EUR", "C/JPY", "C/USD"],
             period.NetPositions.Select(p => $"{p.ProgramCode}/{p.CurrencyCode}"));
+    }
+
+    [Fact]
+    public void ClosePeriod_NetPositions_ChargeEachPayerTheFeesOfTheStatementsItPays()
+    {
+        var obligations = new[]
+        {
+            Owe("A", "B", "USD", Line(1, 10, 100_000_000)), // 100.00 USD
+            Owe("A", "B", "USD", Line(2, -1, -10_000_000)), // a reversal: 90.00 USD in all, fee 0.90
+            Owe("C", "B", "USD", Line(3, 10, 50_000_000)),  // 50.00 USD, fee 0.50
+            Owe("B", "A", "USD", Line(4, 10, 20_000_000)),  // 20.00 USD, fee 0.20
+        };
+
+        var period = StatementMath.ClosePeriod(Bounds, obligations, 100).Value;
+
+        Assert.Equal(
+            [
+                new NetPosition("A", "USD", 2_000, 9_000, 90),
+                new NetPosition("B", "USD", 14_000, 2_000, 20),
+                new NetPosition("C", "USD", 0, 5_000, 50),
+            ],
+            period.NetPositions);
+        Assert.Equal([-7_090, 11_980, -5_050], period.NetPositions.Select(p => p.NetAfterFeeMinor));
+        Assert.Equal(0, period.NetPositions.Sum(p => p.NetMinor));
+        Assert.Equal(-(90 + 50 + 20), period.NetPositions.Sum(p => p.NetAfterFeeMinor));
+    }
+
+    [Fact]
+    public void ClosePeriod_NetAfterFeePastTheLongRange_IsRefusedAsOverflow()
+    {
+        // Each statement is as large as one can be (long.MaxValue micros, 9,223,372,036,854.78 USD) and its fee is the
+        // whole of it: the payer's payable still fits, but payable plus fees does not.
+        const int payees = 5_001;
+        var obligations = Enumerable.Range(0, payees).Select(i => Owe("A", $"P{i:D4}", "USD", Line(i + 1, 1, long.MaxValue)));
+
+        var period = StatementMath.ClosePeriod(Bounds, obligations, StatementMath.MaxFeeBasisPoints);
+
+        Assert.Equal(ErrorReason.BalanceOverflow, period.Refusal.Reason);
     }
 
     [Fact]

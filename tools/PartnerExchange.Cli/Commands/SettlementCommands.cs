@@ -280,7 +280,7 @@ internal static class SettlementCommands
             return;
         }
         output.Line();
-        var table = Terminal.NewTable("PARTNER", "CURRENCY", "RECEIVABLE", "PAYABLE", "NET");
+        var table = Terminal.NewTable("PARTNER", "CURRENCY", "RECEIVABLE", "PAYABLE", "NET", "NETWORK FEE", "NET AFTER FEE");
         foreach (var position in period.NetPositions)
         {
             Terminal.AddRow(
@@ -289,7 +289,9 @@ internal static class SettlementCommands
                 position.CurrencyCode,
                 Display.Minor(position.ReceivableMinor, position.CurrencyCode),
                 Display.Minor(position.PayableMinor, position.CurrencyCode),
-                Display.Minor(position.NetMinor, position.CurrencyCode));
+                Display.Minor(position.NetMinor, position.CurrencyCode),
+                Display.Minor(position.NetworkFeeMinor, position.CurrencyCode),
+                Display.Minor(position.NetAfterFeeMinor, position.CurrencyCode));
         }
         output.Write(table);
     }
