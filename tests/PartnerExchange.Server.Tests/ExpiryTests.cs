@@ -164,6 +164,22 @@ public sealed class ExpiryTests(ClockedExchange fixture) : IClassFixture<Clocked
     }
 
     [Fact]
+    public async Task Redeem_PointsPastTheirLifetimeBeforeAnyRun_FailsWithTheExpiredPointsAndChangesNothing()
+    {
+        var partner = await PartnerWithPolicyAsync(Lifetime12);
+        var member = await partner.EnrollAsync();
+        await partner.AccrueAsync(member, 100);
+        Clock.Advance(TimeSpan.FromDays(400));
+
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "INSUFFICIENT_POINTS", () => partner.Points.RedeemAsync(
+            new RedeemRequest { IdempotencyKey = NewKey(), MemberNumber = member, Points = 30 }));
+
+        Assert.Equal("100", RpcAssert.InfoOf(error)!.Metadata["expired_points"]);
+        Assert.Equal("100", RpcAssert.InfoOf(error)!.Metadata["balance_points"]);
+        Assert.Equal(100, await partner.BalanceAsync(member));
+    }
+
+    [Fact]
     public async Task RunExpiry_SameKeyAgain_ReplaysTheSameAnswer()
     {
         var partner = await PartnerWithPolicyAsync(Lifetime12);

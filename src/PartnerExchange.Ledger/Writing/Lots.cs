@@ -6,8 +6,9 @@ namespace PartnerExchange.Ledger.Writing;
 
 /// <summary>
 /// How one transaction's member lines touch lots: by default a credit opens a new lot and a debit spends
-/// the oldest lots first. A reversal gives back exactly the lots its original took, and takes first from
-/// the lots its original opened. An expiry takes exactly the lots that had expired by its moment.
+/// the oldest lots first (a member's own spending, only those not expired yet). A reversal gives back
+/// exactly the lots its original took, and takes first from the lots its original opened. An expiry takes
+/// exactly the lots that had expired by its moment.
 /// </summary>
 internal sealed record LotIntent(TransactionKind Kind, long? ReversesSequence, long? ExpiredByMicros)
 {
@@ -56,9 +57,14 @@ internal static class Lots
                     "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
                     "AND sequence = $original ORDER BY id", ("$original", original));
             }
-            left -= Take(session, accountId, sequence, left,
-                "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
-                "ORDER BY id", filter: null);
+            left -= intent.IsActivity
+                // A member's spending leaves expired lots to the expiry run (the plan made sure the rest covers it).
+                ? Take(session, accountId, sequence, left,
+                    "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+                    "AND (expires_at_micros IS NULL OR expires_at_micros > $now) ORDER BY id", ("$now", session.NowMicros))
+                : Take(session, accountId, sequence, left,
+                    "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+                    "ORDER BY id", filter: null);
         }
         if (left != 0)
         {
@@ -67,9 +73,31 @@ internal static class Lots
     }
 
     /// <summary>
+    /// The points of a member account that have expired by now and that the expiry run has not posted yet:
+    /// exactly what a run as of now would take (the whole balance once it has lapsed under an inactivity
+    /// policy, else the lots past their date, whatever policy dated them). The member can no longer spend them.
+    /// </summary>
+    public static long ExpiredUnposted(WriteSession session, long accountId, string programCode, long balancePoints)
+    {
+        var policy = session.ExpiryPolicyOf(programCode);
+        if (policy.Kind == ExpiryPolicyKind.Inactivity && balancePoints > 0)
+        {
+            var lastActivityMicros = session.Scalar("SELECT last_activity_micros FROM accounts WHERE id = $account", ("$account", accountId))
+                ?? throw new InvalidOperationException($"Account {accountId} has no row.");
+            if (policy.InactivityDeadline(Time.FromMicros(lastActivityMicros)) <= session.Now)
+            {
+                return balancePoints;
+            }
+        }
+        return session.Scalar(
+            "SELECT COALESCE(SUM(remaining_points), 0) FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+            "AND expires_at_micros <= $now", ("$account", accountId), ("$now", session.NowMicros)) ?? 0;
+    }
+
+    /// <summary>
     /// Under an inactivity policy, activity after the deadline does not rescue the balance that had lapsed
-    /// before it: its open lots are dated to expire at that deadline (the next run posts them, and points
-    /// stay spendable until then, as under a lot lifetime), and the activity starts a new period for what
+    /// before it: its open lots are dated to expire at that deadline (the next run posts them; they cannot be
+    /// spent meanwhile, see <see cref="ExpiredUnposted"/>), and the activity starts a new period for what
     /// comes after. Called before the activity moves the account's last activity.
     /// </summary>
     public static void KeepLapsedBalanceExpiring(WriteSession session, long accountId, string programCode)

@@ -33,7 +33,7 @@ internal static class TransactionWriter
     public static Outcome<PostedMovement> Post(
         WriteSession session, NewTransaction header, IReadOnlyList<PostingLine> lines)
     {
-        var planned = session.PlanPostings(lines);
+        var planned = session.PlanPostings(lines, header.Lots);
         if (!planned.IsSuccess)
         {
             return planned.Refusal;

@@ -163,10 +163,11 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
 
     /// <summary>
     /// Checks balanced postings against their accounts before anything is written: each line's account and its
-    /// balance before and after, or the refusal (a member balance never goes below zero, none overflows).
+    /// balance before and after, or the refusal (a member balance never goes below zero, a member never spends
+    /// expired points, none overflows).
     /// Refusing before the first write lets the writer skip the savepoint it would otherwise need to undo one.
     /// </summary>
-    public Outcome<IReadOnlyList<PlannedLine>> PlanPostings(IReadOnlyList<PostingLine> lines)
+    public Outcome<IReadOnlyList<PlannedLine>> PlanPostings(IReadOnlyList<PostingLine> lines, LotIntent lots)
     {
         if (!PostingRules.IsBalanced(lines))
         {
@@ -180,7 +181,10 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             var line = lines[i];
             var (accountId, stored) = FindOrOpenAccount(line.Account);
             var before = running.GetValueOrDefault(line.Account, stored);
-            var after = BalanceRules.Apply(line.Account.Kind, before, line.AmountPoints);
+            // A member spends only what has not expired; other debits (reversals, expiries) may take any lot.
+            var after = line.Account.IsMember && line.AmountPoints < 0 && lots.IsActivity
+                ? BalanceRules.Spend(before, Lots.ExpiredUnposted(this, accountId, line.Account.ProgramCode, before), -line.AmountPoints)
+                : BalanceRules.Apply(line.Account.Kind, before, line.AmountPoints);
             if (!after.IsSuccess)
             {
                 return after.Refusal;

@@ -43,6 +43,48 @@ public class BalanceRulesTests
         Assert.Equal(ErrorReason.BalanceOverflow, BalanceRules.Apply(kind, balance, amountPoints).Refusal.Reason);
     }
 
+    [Theory]
+    [InlineData(100, 0, 100, 0)]
+    [InlineData(100, 40, 60, 40)]
+    [InlineData(100, 100, 0, 100)]
+    [InlineData(long.MaxValue, 1, long.MaxValue - 1, 1)]
+    public void Spend_Accepts_UpToWhatHasNotExpired(long balance, long expiredPoints, long spentPoints, long expected)
+    {
+        Assert.Equal(expected, BalanceRules.Spend(balance, expiredPoints, spentPoints).Value);
+    }
+
+    [Theory]
+    [InlineData(100, 40, 61)]
+    [InlineData(100, 100, 1)]
+    [InlineData(1, 1, long.MaxValue)]
+    public void Spend_IntoExpiredPoints_RefusesWithInsufficientPointsAndTheExpiredPoints(long balance, long expiredPoints, long spentPoints)
+    {
+        var refusal = BalanceRules.Spend(balance, expiredPoints, spentPoints).Refusal;
+
+        Assert.Equal(ErrorReason.InsufficientPoints, refusal.Reason);
+        Assert.Equal(balance.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Metadata["balance_points"]);
+        Assert.Equal(spentPoints.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Metadata["required_points"]);
+        Assert.Equal(expiredPoints.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Metadata["expired_points"]);
+    }
+
+    [Fact]
+    public void Spend_BeyondTheBalanceWithNothingExpired_RefusesAsApplyDoes()
+    {
+        var refusal = BalanceRules.Spend(99, 0, 100).Refusal;
+
+        Assert.Equal(ErrorReason.InsufficientPoints, refusal.Reason);
+        Assert.False(refusal.Metadata.ContainsKey("expired_points"));
+    }
+
+    [Theory]
+    [InlineData(100, -1, 10)]
+    [InlineData(100, 101, 10)]
+    [InlineData(100, 0, -10)]
+    public void Spend_ImpossibleArguments_Throw(long balance, long expiredPoints, long spentPoints)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => BalanceRules.Spend(balance, expiredPoints, spentPoints));
+    }
+
     [Fact]
     public void Apply_NegativeMemberBalance_Throws()
     {

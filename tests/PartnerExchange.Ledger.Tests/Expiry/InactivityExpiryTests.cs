@@ -1,6 +1,8 @@
+using PartnerExchange.Domain;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Expiry;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
@@ -201,17 +203,31 @@ public sealed class InactivityExpiryTests : LedgerTest
     }
 
     [Fact]
-    public async Task ExpireBatch_RedemptionAfterTheDeadlineBeforeAnyRun_ExpiresWhatIsLeftOfTheLapsedBalance()
+    public async Task Redeem_AfterTheDeadlineBeforeAnyRun_IsRefusedAndTheRunExpiresTheWholeBalance()
     {
         await Ledger.AccrueAsync(Shop, "s1", 100);
         Ledger.SetNow(_start.AddMonths(6).AddHours(1));
-        await Ledger.RedeemAsync(Shop, "s1", 30);
 
+        // The lapsed balance is gone to the member before the run posts it, as lots past their date are.
+        var refused = await Ledger.ResponseAsync(Shop, new Redeem(Shop, "s1", 30, "late"));
         var result = await Ledger.ExpireNowAsync();
 
-        // The lapsed points stay spendable until a run posts their expiry, as lots past their date do.
-        Assert.Equal(70, result.ExpiredPoints);
+        Assert.Equal(ErrorReason.InsufficientPoints, Responses.ReasonOf(refused));
+        Assert.Equal(100, result.ExpiredPoints);
         Assert.Equal(0, await Ledger.BalanceAsync(Shop, "s1"));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task Redeem_OneMicrosecondBeforeTheDeadline_SpendsTheWholeBalance()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(_start.AddMonths(6).AddTicks(-10));
+
+        await Ledger.RedeemAsync(Shop, "s1", 100);
+
+        Assert.Equal(0, await Ledger.BalanceAsync(Shop, "s1"));
+        await Ledger.AssertAuditCleanAsync();
     }
 
     [Fact]

@@ -310,6 +310,35 @@ public sealed class LotLifetimeExpiryTests : LedgerTest
         await Ledger.AssertAuditCleanAsync();
     }
 
+    [Fact]
+    public async Task Redeem_PastALotsExpiryBeforeTheRun_IsRefusedBeyondTheUnexpiredLotsAndChangesNothing()
+    {
+        await AccrueMonthlyAsync("a1", 100, 200);
+        Ledger.SetNow(_start.AddMonths(12));
+
+        var refused = await Ledger.ResponseAsync(Air, new Redeem(Air, "a1", 201, "into expired points"));
+
+        Assert.Equal(ErrorReason.InsufficientPoints, Responses.ReasonOf(refused));
+        Assert.Equal([100L, 200], (await Ledger.LotsAsync(Air, "a1")).Select(l => l.RemainingPoints));
+        Assert.Equal(300, await Ledger.BalanceAsync(Air, "a1"));
+    }
+
+    [Fact]
+    public async Task Redeem_PastALotsExpiryBeforeTheRun_TakesOnlyUnexpiredLotsAndTheRunTakesTheExpiredOne()
+    {
+        await AccrueMonthlyAsync("a1", 100, 200);
+        Ledger.SetNow(_start.AddMonths(12));
+
+        await Ledger.RedeemAsync(Air, "a1", 150);
+        var lotsAfterRedeeming = (await Ledger.LotsAsync(Air, "a1")).Select(l => l.RemainingPoints).ToList();
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal([100L, 50], lotsAfterRedeeming);
+        Assert.Equal(100, result.ExpiredPoints);
+        Assert.Equal(50, await Ledger.BalanceAsync(Air, "a1"));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
     private async Task AccrueMonthlyAsync(string member, params long[] points)
     {
         for (var i = 0; i < points.Length; i++)

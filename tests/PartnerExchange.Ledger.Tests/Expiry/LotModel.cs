@@ -3,8 +3,9 @@ using PartnerExchange.Domain.Ledger;
 namespace PartnerExchange.Ledger.Tests.Expiry;
 
 /// <summary>
-/// An in-memory model of member lots, written from the documented rules alone: a credit opens a lot, a debit
-/// takes the oldest lots first, a reversal gives back exactly what its original took and takes first from
+/// An in-memory model of member lots, written from the documented rules alone: a credit opens a lot, a member's
+/// spending takes the oldest unexpired lots first and never points that have expired (even before a run posts
+/// them), another debit takes the oldest lots first, a reversal gives back exactly what its original took and takes first from
 /// the lots its original opened, an expiry takes the lots expired by its moment (under inactivity the whole
 /// balance, oldest first), activity after an inactivity deadline leaves the lapsed lots dated to expire at
 /// it, and a transaction whose credited points have (partly) expired can no longer be reversed. The property test runs the same steps on it and on the real ledger.
@@ -40,13 +41,13 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
     public ModelTransaction? Redeem(string program, string member, long points, DateTimeOffset now)
     {
         var account = Account(program, member);
-        if (account.Balance < points)
+        if (account.Balance - ExpiredUnposted(account, now) < points)
         {
             return null;
         }
         var tx = Begin(TransactionKind.Redemption, program);
         KeepLapsedBalanceExpiring(account, now);
-        Debit(account, tx, points, preferSequence: null);
+        Debit(account, tx, points, preferSequence: null, unexpiredAt: now);
         Touch(account, now);
         return Commit(tx);
     }
@@ -55,13 +56,13 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
     public ModelTransaction? Convert(string program, string member, string toProgram, string toMember, long sourcePoints, DateTimeOffset now)
     {
         var source = Account(program, member);
-        if (source.Balance < sourcePoints)
+        if (source.Balance - ExpiredUnposted(source, now) < sourcePoints)
         {
             return null;
         }
         var tx = Begin(TransactionKind.Conversion, program);
         KeepLapsedBalanceExpiring(source, now);
-        Debit(source, tx, sourcePoints, preferSequence: null);
+        Debit(source, tx, sourcePoints, preferSequence: null, unexpiredAt: now);
         Touch(source, now);
         Credit(Account(toProgram, toMember), tx, sourcePoints / 2, now);
         return Commit(tx);
@@ -152,6 +153,12 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
         return (batch.Sum(d => d.Points), batch.Count, budget - batch.Count <= 0);
     }
 
+    /// <summary>What a run as of <paramref name="now"/> would expire: a lapsed balance whole, else the lots past their date.</summary>
+    private long ExpiredUnposted(ModelAccount account, DateTimeOffset now) =>
+        programs[account.Program] is { InactivityMonths: { } months } && account.Balance > 0 && account.LastActivity.AddMonths(months) <= now
+            ? account.Balance
+            : ExpiredLots(account, now).Sum(l => l.Remaining);
+
     private IEnumerable<ModelLot> ExpiredLots(ModelAccount account, DateTimeOffset asOf) =>
         _lots.Where(l => l.Account == account && l.Remaining > 0 && l.ExpiresAt is { } at && at <= asOf);
 
@@ -172,8 +179,8 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 
     /// <summary>
     /// Activity after an inactivity deadline does not rescue the balance that lapsed at it: its open lots are
-    /// dated to expire at the deadline (spendable until the next run posts them), before the activity starts a
-    /// new period.
+    /// dated to expire at the deadline (the next run posts them; they cannot be spent meanwhile), before the
+    /// activity starts a new period.
     /// </summary>
     private void KeepLapsedBalanceExpiring(ModelAccount account, DateTimeOffset now)
     {
@@ -204,11 +211,13 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
             Remaining = points,
         });
 
-    private void Debit(ModelAccount account, ModelTransaction tx, long points, long? preferSequence)
+    /// <summary>Takes <paramref name="points"/> from the oldest lots, or only from those not expired at <paramref name="unexpiredAt"/>.</summary>
+    private void Debit(ModelAccount account, ModelTransaction tx, long points, long? preferSequence, DateTimeOffset? unexpiredAt = null)
     {
         var left = points;
         var own = preferSequence is { } sequence ? _lots.Where(l => l.Account == account && l.Sequence == sequence) : [];
-        foreach (var lot in own.Concat(_lots.Where(l => l.Account == account)).ToList())
+        var spendable = _lots.Where(l => l.Account == account && (unexpiredAt is not { } at || l.ExpiresAt is null || l.ExpiresAt > at));
+        foreach (var lot in own.Concat(spendable).ToList())
         {
             var take = Math.Min(lot.Remaining, left);
             if (take > 0)
