@@ -129,6 +129,8 @@ public static class ExchangeHost
         services.AddSingleton<SettlementQueries>();
         services.AddSingleton<SettlementAudit>();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<KeyRevocations>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRevocations>());
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<IdempotentWrites>();

@@ -32,7 +32,10 @@ public sealed class ExchangeOptions
     [Range(1, 64, ErrorMessage = "Exchange:MaxFilterKinds must be between 1 and 64.")]
     public int MaxFilterKinds { get; set; } = 16;
 
-    /// <summary>How long a looked-up API key is trusted before it is read again. Default 5 s.</summary>
+    /// <summary>
+    /// How long a looked-up API key is trusted before it is read again. A revocation reaches the other servers at
+    /// once through Redis; this bounds it while Redis is down. Default 5 s.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Exchange:ApiKeyCacheTtl must be between 0 and 5 minutes.")]
     public TimeSpan ApiKeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 

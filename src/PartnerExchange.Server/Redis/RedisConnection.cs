@@ -47,6 +47,39 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     /// <summary>The database when Redis is connected, or null: callers then take their fallback path.</summary>
     public IDatabase? Database => IsConnected ? _multiplexer!.GetDatabase() : null;
 
+    /// <summary>A pub/sub channel of this exchange, namespaced like its keys.</summary>
+    public RedisChannel Channel(string name) => RedisChannel.Literal($"{_options.KeyPrefix}:{name}");
+
+    /// <summary>
+    /// Subscribes <paramref name="onMessage"/> to <paramref name="channel"/>; false when Redis did not answer (the
+    /// caller tries again). Once subscribed, the multiplexer subscribes again by itself after every reconnect;
+    /// <paramref name="onResubscribed"/> then runs, since messages published while this process was cut off are lost.
+    /// </summary>
+    public async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisValue> onMessage, Action onResubscribed)
+    {
+        if (_multiplexer is null)
+        {
+            return false;
+        }
+        try
+        {
+            await _multiplexer.GetSubscriber().SubscribeAsync(channel, (_, message) => onMessage(message))
+                .WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+        _multiplexer.ConnectionRestored += (_, restored) =>
+        {
+            if (restored.ConnectionType == ConnectionType.Subscription)
+            {
+                onResubscribed();
+            }
+        };
+        return true;
+    }
+
     /// <summary>A key of one partner (or the operators' scope), hash-tagged by it.</summary>
     public RedisKey Key(string principal, string kind, string name) => $"{_options.KeyPrefix}:{{{principal}}}:{kind}:{name}";
 

@@ -10,13 +10,17 @@ namespace PartnerExchange.Server.Security;
 
 /// <summary>
 /// Turns an <c>authorization: Bearer …</c> header into a caller. Known keys are cached briefly so a call
-/// costs no database read; a revocation made through this server takes effect at once, one made
-/// elsewhere within <see cref="ExchangeOptions.ApiKeyCacheTtl"/>.
+/// costs no database read; a revocation takes effect at once on the server that made it, at once on the others
+/// while Redis carries its announcement (<see cref="KeyRevocations"/>), and within
+/// <see cref="ExchangeOptions.ApiKeyCacheTtl"/> otherwise.
 /// </summary>
 internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOptions> options, TimeProvider clock)
 {
     public const string BootstrapKeyId = "bootstrap";
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    // Moves on every Forget: a lookup that read the database while a key was being forgotten does not cache
+    // what it read, which may predate the revocation.
+    private long _forgetEpoch;
     private readonly byte[]? _bootstrapHash = string.IsNullOrEmpty(options.Value.OperatorKey) ? null : ApiKeySecrets.Hash(options.Value.OperatorKey);
 
     private sealed record CachedKey(ApiKeyRecord? Key, byte[] SecretHash, DateTimeOffset ExpiresAt);
@@ -51,8 +55,19 @@ internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOpti
         return new Caller(key.Role, key.ProgramCode, key.KeyId);
     }
 
-    /// <summary>Forgets a key at once, after it was revoked through this server.</summary>
-    public void Forget(string keyId) => _cache.TryRemove(keyId, out _);
+    /// <summary>Forgets a key at once, after it was revoked through this server or another.</summary>
+    public void Forget(string keyId)
+    {
+        Interlocked.Increment(ref _forgetEpoch);
+        _cache.TryRemove(keyId, out _);
+    }
+
+    /// <summary>Forgets every cached key, when revocations may have been missed.</summary>
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _forgetEpoch);
+        _cache.Clear();
+    }
 
     private async ValueTask<CachedKey> LookUpAsync(string keyId, CancellationToken cancellationToken)
     {
@@ -61,10 +76,11 @@ internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOpti
         {
             return cached;
         }
+        var epoch = Interlocked.Read(ref _forgetEpoch);
         var found = await queries.FindApiKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         // Unknown ids are cached too, so a flood of made-up keys cannot turn into a flood of reads.
         cached = new CachedKey(found?.Key, found?.SecretHash ?? [], now + options.Value.ApiKeyCacheTtl);
-        if (_cache.Count < options.Value.ApiKeyCacheCapacity)
+        if (_cache.Count < options.Value.ApiKeyCacheCapacity && Interlocked.Read(ref _forgetEpoch) == epoch)
         {
             _cache[keyId] = cached;
         }
