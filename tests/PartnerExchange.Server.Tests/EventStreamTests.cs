@@ -39,6 +39,23 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
     }
 
     [Fact]
+    public async Task StreamEvents_KeyRevokedWhileTheStreamIsOpen_EndsItWithApiKeyInvalid()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var created = await Exchange.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
+        {
+            IdempotencyKey = NewKey(), Role = ApiKeyRole.Partner, ProgramCode = shop.ProgramCode, Label = "feed",
+        });
+        using var stream = EventConsumer.Open(Exchange, created.Secret, new StreamEventsRequest { FromNow = true });
+        await stream.AdmittedAsync();
+
+        await Exchange.Admin().RevokeApiKeyAsync(new RevokeApiKeyRequest { IdempotencyKey = NewKey(), KeyId = created.ApiKey.KeyId });
+
+        // Before the revocation the stream would only send a heartbeat, 15 s on.
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", stream.NextAsync);
+    }
+
+    [Fact]
     public async Task StreamEvents_Conversion_SourceSeesConvertedOutAndDestinationConvertedInForItsOwnMember()
     {
         var (shop, air) = (await Exchange.CreatePartnerAsync(), await Exchange.CreatePartnerAsync());
@@ -351,6 +368,36 @@ public sealed class EventStreamLimitTests(SmallStreamCapExchange fixture) : Inte
 
         Assert.Equal(SmallStreamCapExchange.MaxStreams.ToString(CultureInfo.InvariantCulture), RpcAssert.InfoOf(error)!.Metadata["max_streams"]);
         Assert.NotNull(error.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay);
+    }
+
+    [Fact]
+    public async Task StreamEvents_KeyRevokedWithoutAnAnnouncement_EndsAtTheNextHeartbeat()
+    {
+        var shop = await PartnerWithOneEventAsync();
+        var created = await Exchange.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"), Role = ApiKeyRole.Partner, ProgramCode = shop.ProgramCode, Label = "feed",
+        });
+        using var stream = await OpenAdmittedAsync(created.Secret);
+
+        // As another process would revoke it while Redis, which carries the announcement, is down.
+        using (var ledger = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Exchange.DatabasePath};Pooling=False"))
+        {
+            ledger.Open();
+            using var revoke = ledger.CreateCommand();
+            revoke.CommandText = "UPDATE api_keys SET revoked_at_micros = 1 WHERE key_id = $id";
+            revoke.Parameters.AddWithValue("$id", created.ApiKey.KeyId);
+            Assert.Equal(1, revoke.ExecuteNonQuery());
+        }
+
+        // Heartbeats come every 200 ms here; a stream that never checked would still be sending them after 100.
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", async () =>
+        {
+            for (var item = 0; item < 100; item++)
+            {
+                await stream.NextAsync();
+            }
+        });
     }
 
     [Fact]

@@ -54,6 +54,25 @@ public sealed class KeyRevocationTests : IAsyncLifetime
         Assert.Equal("API_KEY_INVALID", RpcAssert.ReasonOf(refused));
     }
 
+    [Fact]
+    public async Task RevokeApiKey_OnOneServer_EndsTheKeysEventStreamOnAnotherServer()
+    {
+        var partner = await _revoking.CreatePartnerAsync();
+        var created = await _revoking.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"), Role = ApiKeyRole.Partner, ProgramCode = partner.ProgramCode, Label = "feed",
+        });
+        using var stream = new EventsService.EventsServiceClient(_other.Channel)
+            .StreamEvents(new StreamEventsRequest { FromNow = true }, RunningExchange.Bearer(created.Secret));
+        await stream.ResponseHeadersAsync;
+
+        await _revoking.Admin().RevokeApiKeyAsync(new RevokeApiKeyRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), KeyId = created.ApiKey.KeyId });
+
+        // The other server's stream would otherwise wait 15 s for its first heartbeat.
+        using var patience = new CancellationTokenSource(AnnouncementWaitMax);
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => stream.ResponseStream.MoveNext(patience.Token));
+    }
+
     private static async Task<RpcException?> RefusedWithinAsync(Func<Task> call)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();

@@ -1,27 +1,33 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Mapping;
+using PartnerExchange.Server.Security;
 using PartnerExchange.V1;
 using ErrorReason = PartnerExchange.Domain.ErrorReason;
 
 namespace PartnerExchange.Server.Events;
 
-/// <summary>Where a stream starts: the program, whose key opened it, and the cursor after which to start (null: now).</summary>
-internal sealed record StreamStart(string ProgramCode, bool ByOperator, long? AfterCursor);
+/// <summary>
+/// Where a stream starts: the program, whether an operator opened it and with which key, and the cursor after which
+/// to start (null: now).
+/// </summary>
+internal sealed record StreamStart(string ProgramCode, bool ByOperator, string KeyId, long? AfterCursor);
 
 /// <summary>
 /// Runs event streams: each reads a batch of the program's events after its cursor from the ledger, writes them one
 /// by one (each write waits for the consumer through HTTP/2 flow control, so a slow reader holds one batch at most
 /// and otherwise falls behind in the ledger, not in memory), and when caught up waits for this process's next
 /// commit, the heartbeat interval or the end of the call. A stopping server ends its streams at once with
-/// UNAVAILABLE, so consumers resume elsewhere instead of holding the shutdown up.
+/// UNAVAILABLE, so consumers resume elsewhere instead of holding the shutdown up; revoking the key that opened a
+/// stream ends it with UNAUTHENTICATED.
 /// </summary>
 internal sealed partial class EventStreams(
-    EventFeed feed, LedgerQueries queries, StreamSlots slots, TimeProvider clock, IOptions<EventStreamOptions> options,
-    IHostApplicationLifetime lifetime, ILogger<EventStreams> logger)
+    EventFeed feed, LedgerQueries queries, StreamSlots slots, KeyRevocations revocations, TimeProvider clock,
+    IOptions<EventStreamOptions> options, IHostApplicationLifetime lifetime, ILogger<EventStreams> logger)
 {
     /// <summary>The retry delay suggested to consumers of a stopping server: long enough for a balancer to notice.</summary>
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
@@ -35,7 +41,12 @@ internal sealed partial class EventStreams(
                 ?? throw RpcErrors.ToException(Partners.NotFound(start.ProgramCode));
         }
         using var slot = slots.Take(start.ProgramCode, start.ByOperator);
-        using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(callEnded, lifetime.ApplicationStopping);
+        using var keyWatch = revocations.Watch(start.KeyId);
+        if (await IsRevokedAsync(start.KeyId, callEnded).ConfigureAwait(false))
+        {
+            throw RevokedKey();
+        }
+        using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(callEnded, lifetime.ApplicationStopping, keyWatch.Token);
         var position = new StreamPosition(start.ProgramCode,
             start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, callEnded).ConfigureAwait(false));
         LogOpened(start.ProgramCode, start.ByOperator, position.Cursor);
@@ -43,13 +54,17 @@ internal sealed partial class EventStreams(
         {
             // Headers go out at once, so a consumer knows it was admitted before the first event or heartbeat.
             await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
-            await PumpAsync(position, stream, streamEnded.Token).ConfigureAwait(false);
+            await PumpAsync(position, keyWatch, stream, streamEnded.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (streamEnded.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
         {
             // The consumer cancelled, went away or reached its deadline, or the server is stopping: not an error.
         }
         LogEnded(start.ProgramCode, position.DeliveredCount, position.Cursor);
+        if (keyWatch.IsRevoked)
+        {
+            throw RevokedKey();
+        }
         if (!callEnded.IsCancellationRequested)
         {
             // Only a stopping server ends a live stream; the consumer reconnects and resumes after its last cursor.
@@ -58,7 +73,21 @@ internal sealed partial class EventStreams(
         }
     }
 
-    private async Task PumpAsync(StreamPosition position, IServerStreamWriter<StreamEventsResponse> stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the ledger has the key revoked. Read when a stream opens (a key revoked between authentication and
+    /// the watch was authenticated from the cache, and its announcement came before anyone watched) and at every
+    /// heartbeat (an announcement is lost while Redis is down). The bootstrap operator key lives outside the ledger.
+    /// </summary>
+    private async Task<bool> IsRevokedAsync(string keyId, CancellationToken cancellationToken) =>
+        keyId != Authenticator.BootstrapKeyId
+        && await queries.FindApiKeyAsync(keyId, cancellationToken).ConfigureAwait(false) is not { Key.RevokedAt: null };
+
+    private static RpcException RevokedKey() =>
+        RpcErrors.ToException(Refusal.Of(ErrorReason.ApiKeyInvalid, "The API key that opened this stream was revoked."));
+
+    private async Task PumpAsync(
+        StreamPosition position, KeyRevocations.KeyWatch keyWatch, IServerStreamWriter<StreamEventsResponse> stream,
+        CancellationToken cancellationToken)
     {
         var batchSize = options.Value.ReadBatchSize;
         var heartbeatInterval = options.Value.HeartbeatInterval;
@@ -82,6 +111,11 @@ internal sealed partial class EventStreams(
             var idle = clock.GetElapsedTime(lastSent);
             if (idle >= heartbeatInterval)
             {
+                if (await IsRevokedAsync(keyWatch.KeyId, cancellationToken).ConfigureAwait(false))
+                {
+                    keyWatch.Revoke();
+                    return;
+                }
                 await stream.WriteAsync(EventMapping.Heartbeat(position.Cursor, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 lastSent = clock.GetTimestamp();
                 idle = TimeSpan.Zero;

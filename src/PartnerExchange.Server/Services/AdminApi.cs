@@ -19,8 +19,8 @@ namespace PartnerExchange.Server.Services;
 
 /// <summary>The Admin service: partners, exchange rates and API keys, for operators.</summary>
 internal sealed class AdminApi(
-    IdempotentWrites writes, LedgerQueries queries, Authenticator authenticator, KeyRevocations revocations, ExpiryRunner expiry,
-    TimeProvider clock, IOptions<ExchangeOptions> options) : AdminService.AdminServiceBase
+    IdempotentWrites writes, LedgerQueries queries, KeyRevocations revocations, ExpiryRunner expiry, TimeProvider clock,
+    IOptions<ExchangeOptions> options) : AdminService.AdminServiceBase
 {
     public override Task<CreatePartnerResponse> CreatePartner(CreatePartnerRequest request, ServerCallContext context)
     {
@@ -125,8 +125,7 @@ internal sealed class AdminApi(
         request.Validate();
         var response = await writes.RunAsync(context, request, request.IdempotencyKey, new RevokeApiKey(request.KeyId),
             k => new RevokeApiKeyResponse { ApiKey = k.ToProto() });
-        authenticator.Forget(request.KeyId);
-        await revocations.AnnounceAsync(request.KeyId);
+        await revocations.RevokedHereAsync(request.KeyId);
         return response;
     }
 

@@ -15,7 +15,7 @@ internal sealed class EventsApi(EventStreams streams) : EventsService.EventsServ
     {
         var caller = Caller.Of(context);
         var programCode = request.ValidateFor(caller);
-        var start = new StreamStart(programCode, caller.Role == ApiKeyRole.Operator, request.FromNow ? null : request.AfterCursor);
+        var start = new StreamStart(programCode, caller.Role == ApiKeyRole.Operator, caller.KeyId, request.FromNow ? null : request.AfterCursor);
         return streams.RunAsync(start, responseStream, context);
     }
 }
