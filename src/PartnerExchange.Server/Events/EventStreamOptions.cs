@@ -10,7 +10,8 @@ public sealed class EventStreamOptions
 
     /// <summary>
     /// How long a stream may be idle before it sends a heartbeat. It is also how often an idle stream looks for
-    /// events committed by another server process, whose commits this process is not told of. Default 15 s.
+    /// events committed by another server process when Redis, which carries the servers' commit announcements, is
+    /// unreachable. Default 15 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ErrorMessage = "Events:HeartbeatInterval must be between 50 ms and 10 minutes.")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
@@ -29,6 +30,14 @@ public sealed class EventStreamOptions
     /// </summary>
     [Range(1, 10_000, ErrorMessage = "Events:ReadBatchSize must be between 1 and 10,000.")]
     public int ReadBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// The shortest time between two announcements, through Redis, that this server's writer committed: other
+    /// servers' streams show its events up to this much later, and a busy writer sends at most one announcement per
+    /// interval. Default 20 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10", ErrorMessage = "Events:CommitAnnouncementInterval must be between 1 ms and 10 s.")]
+    public TimeSpan CommitAnnouncementInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>The retry delay suggested to a partner refused TOO_MANY_STREAMS. Default 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Events:TooManyStreamsRetryDelay must be between 10 ms and 10 minutes.")]

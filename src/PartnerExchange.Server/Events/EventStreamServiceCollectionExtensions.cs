@@ -1,6 +1,9 @@
 namespace PartnerExchange.Server.Events;
 
-/// <summary>Registers the event stream: its validated options, the per-partner stream cap and the stream runner.</summary>
+/// <summary>
+/// Registers the event stream: its validated options, the per-partner stream cap, the stream runner and the commit
+/// announcements between servers.
+/// </summary>
 internal static class EventStreamServiceCollectionExtensions
 {
     public static IServiceCollection AddEventStreams(this IServiceCollection services, IConfiguration configuration)
@@ -12,6 +15,7 @@ internal static class EventStreamServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<StreamSlots>();
         services.AddSingleton<EventStreams>();
+        services.AddHostedService<CommitAnnouncements>();
         return services;
     }
 }

@@ -11,6 +11,8 @@ namespace PartnerExchange.Server.Redis;
 /// </summary>
 internal sealed partial class RedisConnection : IAsyncDisposable
 {
+    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly RedisOptions _options;
     private readonly ILogger<RedisConnection> _logger;
     private readonly ConnectionMultiplexer? _multiplexer;
@@ -51,10 +53,39 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     public RedisChannel Channel(string name) => RedisChannel.Literal($"{_options.KeyPrefix}:{name}");
 
     /// <summary>
-    /// Subscribes <paramref name="onMessage"/> to <paramref name="channel"/>; false when Redis did not answer (the
-    /// caller tries again). Once subscribed, the multiplexer subscribes again by itself after every reconnect;
-    /// <paramref name="onResubscribed"/> then runs, since messages published while this process was cut off are lost.
+    /// Subscribes <paramref name="onMessage"/> to <paramref name="channel"/>, trying again every second while Redis
+    /// does not answer (it may be down at start), until subscribed or <paramref name="stoppingToken"/> ends. Once
+    /// subscribed, the multiplexer subscribes again by itself after every reconnect; <paramref name="onResubscribed"/>
+    /// then runs, since messages published while this process was cut off are lost. Without Redis it does nothing.
     /// </summary>
+    public async Task SubscribeAsync(RedisChannel channel, Action<RedisValue> onMessage, Action onResubscribed, CancellationToken stoppingToken)
+    {
+        while (_multiplexer is not null && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await TrySubscribeAsync(channel, onMessage, onResubscribed).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never the host's end: a failed background service would stop the exchange.
+                LogSubscribeFailed(ex, channel.ToString());
+            }
+            try
+            {
+                await Task.Delay(SubscribeRetryDelay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One attempt of <see cref="SubscribeAsync"/>, bounded by the operation timeout: false when Redis did not answer.</summary>
     public async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisValue> onMessage, Action onResubscribed)
     {
         if (_multiplexer is null)
@@ -133,4 +164,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis is available again")]
     private partial void LogRecovered();
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Subscribing to Redis channel {Channel} failed; trying again")]
+    private partial void LogSubscribeFailed(Exception exception, string channel);
 }

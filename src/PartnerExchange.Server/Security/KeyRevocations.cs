@@ -11,17 +11,10 @@ namespace PartnerExchange.Server.Security;
 /// streams' own check at each heartbeat; after a reconnect it forgets every cached key, since announcements
 /// published while it was cut off never reach it.
 /// </summary>
-/// <remarks>
-/// Its collaborators are resolved when first used, not when the host builds its hosted services, so a host that
-/// fails its options validation never opens the ledger or Redis (as <see cref="Expiry.ExpiryJob"/>).
-/// </remarks>
-internal sealed partial class KeyRevocations(IServiceProvider services, ILogger<KeyRevocations> logger) : BackgroundService
+internal sealed partial class KeyRevocations(IServiceProvider services, ILogger<KeyRevocations> logger) : ChannelSubscription(services)
 {
-    private const string ChannelName = "revoked-api-keys";
-    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(1);
-
     // What is open under each key (event streams), so a revocation can end it. A handful per partner.
-    private readonly ConcurrentDictionary<KeyWatch, string> _watches = new();
+    private readonly ConcurrentDictionary<KeyWatch, byte> _watches = new();
 
     /// <summary>
     /// Watches a key while something stays open under it: the watch's token is cancelled when the key is revoked,
@@ -30,66 +23,35 @@ internal sealed partial class KeyRevocations(IServiceProvider services, ILogger<
     public KeyWatch Watch(string keyId)
     {
         var watch = new KeyWatch(this, keyId);
-        _watches[watch] = keyId;
+        _watches[watch] = 0;
         return watch;
     }
+
+    protected override string ChannelName => "revoked-api-keys";
 
     /// <summary>A revocation committed through this server: it takes effect here, then on every server that hears of it.</summary>
     public async Task RevokedHereAsync(string keyId)
     {
         Revoked(keyId);
-        var redis = Redis;
-        await redis.TryAsync(database => database.PublishAsync(redis.Channel(ChannelName), keyId), 0L).ConfigureAwait(false);
+        var (redis, channel) = (Redis, Channel);
+        await redis.TryAsync(database => database.PublishAsync(channel, keyId), 0L).ConfigureAwait(false);
     }
 
     private void Revoked(string keyId)
     {
         Authenticator.Forget(keyId);
-        foreach (var (watch, watchedKeyId) in _watches)
+        foreach (var watch in _watches.Keys)
         {
-            if (watchedKeyId == keyId)
+            if (watch.KeyId == keyId)
             {
                 watch.Revoke();
             }
         }
     }
 
-    private RedisConnection Redis => services.GetRequiredService<RedisConnection>();
+    private Authenticator Authenticator => Services.GetRequiredService<Authenticator>();
 
-    private Authenticator Authenticator => services.GetRequiredService<Authenticator>();
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var redis = Redis;
-        if (!redis.IsConfigured)
-        {
-            return;
-        }
-        // Redis may be down at start; the key cache's lifetime bounds every revocation until it answers.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await redis.TrySubscribeAsync(redis.Channel(ChannelName), OnRevoked, OnResubscribed).ConfigureAwait(false))
-                {
-                    return;
-                }
-                await Task.Delay(SubscribeRetryDelay, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Never the host's end: a failed background service would stop the exchange.
-                LogSubscribeFailed(ex);
-                await Task.Delay(SubscribeRetryDelay, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private void OnRevoked(RedisValue keyId)
+    protected override void OnMessage(RedisValue keyId)
     {
         if (!keyId.IsNullOrEmpty)
         {
@@ -97,14 +59,11 @@ internal sealed partial class KeyRevocations(IServiceProvider services, ILogger<
         }
     }
 
-    private void OnResubscribed()
+    protected override void OnResubscribed()
     {
         Authenticator.ForgetAll();
         LogForgotAll();
     }
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Subscribing to key revocations failed; trying again")]
-    private partial void LogSubscribeFailed(Exception exception);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information,
         Message = "Subscribed again to key revocations after a Redis outage; every cached API key will be read again")]

@@ -6,9 +6,10 @@ namespace PartnerExchange.Server.Tests;
 
 /// <summary>
 /// Two servers on one ledger file and one Redis, as behind a load balancer. Their key caches trust a key for five
-/// minutes here, so only the revocation announcement through Redis can stop a key on the other server in time.
+/// minutes and their idle streams look for other servers' commits every ten minutes here, so only the
+/// announcements through Redis can carry a revocation or a commit to the other server in time.
 /// </summary>
-public sealed class KeyRevocationTests : IAsyncLifetime
+public sealed class TwoServerTests : IAsyncLifetime
 {
     private static readonly TimeSpan AnnouncementWaitMax = TimeSpan.FromSeconds(10);
 
@@ -22,6 +23,7 @@ public sealed class KeyRevocationTests : IAsyncLifetime
         {
             server.Settings["Redis:KeyPrefix"] = prefix;
             server.Settings["Exchange:ApiKeyCacheTtl"] = "00:05:00";
+            server.Settings["Events:HeartbeatInterval"] = "00:10:00";
         }
         _other.Settings["Ledger:DatabasePath"] = _revoking.DatabasePath;
         await _revoking.InitializeAsync();
@@ -71,6 +73,22 @@ public sealed class KeyRevocationTests : IAsyncLifetime
         // The other server's stream would otherwise wait 15 s for its first heartbeat.
         using var patience = new CancellationTokenSource(AnnouncementWaitMax);
         await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => stream.ResponseStream.MoveNext(patience.Token));
+    }
+
+    [Fact]
+    public async Task Accrue_OnOneServer_ReachesAnEventStreamOnTheOtherAtOnce()
+    {
+        var partner = await _revoking.CreatePartnerAsync();
+        var member = await partner.EnrollAsync();
+        using var stream = new EventsService.EventsServiceClient(_other.Channel)
+            .StreamEvents(new StreamEventsRequest { FromNow = true }, RunningExchange.Bearer(partner.Key));
+        await stream.ResponseHeadersAsync;
+
+        var accrued = await partner.AccrueAsync(member, 42);
+
+        using var patience = new CancellationTokenSource(AnnouncementWaitMax);
+        Assert.True(await stream.ResponseStream.MoveNext(patience.Token), "The stream ended.");
+        Assert.Equal(accrued.Transaction.TransactionId, stream.ResponseStream.Current.Event.TransactionId);
     }
 
     private static async Task<RpcException?> RefusedWithinAsync(Func<Task> call)
