@@ -156,6 +156,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.HasIndex(l => new { l.AccountId, l.Id, l.ExpiresAtMicros, l.RemainingPoints }).HasFilter("remaining_points > 0");
             // The expiry run finds open lots by expiry time.
             e.HasIndex(l => l.ExpiresAtMicros).HasFilter("remaining_points > 0");
+            // Every spend adds up the member's open lots past their date: only dated lots, so it reads none of
+            // the lots of a program whose points never expire, and never a hot member's thousands of live ones.
+            e.HasIndex(l => new { l.AccountId, l.ExpiresAtMicros, l.RemainingPoints })
+                .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
             e.HasIndex(l => l.Sequence);
         });
         modelBuilder.Entity<LotMovementRow>(e =>

@@ -89,10 +89,17 @@ internal static class Lots
                 return balancePoints;
             }
         }
-        return session.Scalar(
-            "SELECT COALESCE(SUM(remaining_points), 0) FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
-            "AND expires_at_micros <= $now", ("$account", accountId), ("$now", session.NowMicros)) ?? 0;
+        return session.Scalar(ExpiredUnpostedSql, ("$account", accountId), ("$now", session.NowMicros)) ?? 0;
     }
+
+    /// <summary>
+    /// The open points of an account past their date, read from the dated-lots index alone (its partial condition
+    /// is repeated so SQLite may use it): without it, a member holding thousands of live lots paid for a scan of
+    /// them all on every spend.
+    /// </summary>
+    internal const string ExpiredUnpostedSql =
+        "SELECT COALESCE(SUM(remaining_points), 0) FROM point_lots WHERE account_id = $account AND remaining_points > 0 " +
+        "AND expires_at_micros IS NOT NULL AND expires_at_micros <= $now";
 
     /// <summary>
     /// Under an inactivity policy, activity after the deadline does not rescue the balance that had lapsed

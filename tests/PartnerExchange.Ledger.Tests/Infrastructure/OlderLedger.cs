@@ -15,12 +15,16 @@ internal static class OlderLedger
     {
         Directory.CreateDirectory(folder);
         var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(folder, "exchange.db") }));
-        await using (var context = database.CreateContext())
-        {
-            await context.GetService<IMigrator>().MigrateAsync(lastMigration);
-        }
+        await MigrateToAsync(database, lastMigration);
         await ExecuteAsync(database, statements);
         return database;
+    }
+
+    /// <summary>Applies the migrations up to <paramref name="migration"/> and none after, as that release would.</summary>
+    public static async Task MigrateToAsync(LedgerDatabase database, string migration)
+    {
+        await using var context = database.CreateContext();
+        await context.GetService<IMigrator>().MigrateAsync(migration);
     }
 
     /// <summary>Runs raw statements on the file, as the schema of the moment stands.</summary>

@@ -10,6 +10,7 @@ namespace PartnerExchange.Ledger.Tests.Storage;
 public sealed class AppendOnlyIdsMigrationTests : IDisposable
 {
     private const string MigrationBefore = "20261130000422_CoveringAccountIndexes";
+    private const string MigrationUnderTest = "20261130033952_LeanerLedgerWrites";
     private static readonly string[] AppendOnlyTables = ["postings", "point_lots", "lot_movements"];
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
@@ -25,7 +26,8 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
             "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (3, 1, 5, 100), (4, 2, 5, -40)");
         var indexesBefore = await ScalarsAsync(database, IndexesSql);
 
-        await database.MigrateAsync(CancellationToken.None);
+        // This migration alone: later ones may add indexes of their own.
+        await OlderLedger.MigrateToAsync(database, MigrationUnderTest);
 
         Assert.Equal(["7|-100", "8|100"], await ScalarsAsync(database, "SELECT id || '|' || amount_points FROM postings ORDER BY id"));
         Assert.Equal(["5|60"], await ScalarsAsync(database, "SELECT id || '|' || remaining_points FROM point_lots"));

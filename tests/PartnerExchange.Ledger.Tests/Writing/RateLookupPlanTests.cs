@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
@@ -18,18 +17,7 @@ public sealed class RateLookupPlanTests : LedgerTest
         await Ledger.CreatePartnerAsync(Air);
         await Ledger.CreatePartnerAsync(Shop);
         await Ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
-        await using var connection = new SqliteConnection(Ledger.Database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + Lookups.RateInEffectSql;
-        var steps = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                steps.Add(reader.GetString(3));
-            }
-        }
+        var steps = await QueryPlans.StepsAsync(Ledger.Database.ConnectionString, Lookups.RateInEffectSql);
 
         Assert.DoesNotContain(steps, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.Contains(steps, step => step.Contains("effective_at_micros<?", StringComparison.Ordinal));

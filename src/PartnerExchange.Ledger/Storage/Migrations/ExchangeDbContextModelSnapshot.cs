@@ -474,6 +474,9 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("Sequence");
 
+                    b.HasIndex("AccountId", "ExpiresAtMicros", "RemainingPoints")
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
+
                     b.HasIndex("AccountId", "Id", "ExpiresAtMicros", "RemainingPoints")
                         .HasFilter("remaining_points > 0");
 
