@@ -30,7 +30,7 @@ internal abstract class ChannelSubscription(IServiceProvider services) : Backgro
     /// <summary>Subscribed again after Redis came back: the messages published meanwhile are lost.</summary>
     protected abstract void OnResubscribed();
 
-    /// <summary>Runs once subscribed (or once Redis is known to be absent) until the host stops.</summary>
+    /// <summary>Runs once subscribed, until the host stops; not at all when no Redis is configured.</summary>
     protected virtual Task RunAsync(CancellationToken stoppingToken) => Task.CompletedTask;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
