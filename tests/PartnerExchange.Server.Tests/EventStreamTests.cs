@@ -42,10 +42,7 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
     public async Task StreamEvents_KeyRevokedWhileTheStreamIsOpen_EndsItWithApiKeyInvalid()
     {
         var shop = await Exchange.CreatePartnerAsync();
-        var created = await Exchange.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
-        {
-            IdempotencyKey = NewKey(), Role = ApiKeyRole.Partner, ProgramCode = shop.ProgramCode, Label = "feed",
-        });
+        var created = await Exchange.CreatePartnerKeyAsync(shop.ProgramCode, "feed");
         using var stream = EventConsumer.Open(Exchange, created.Secret, new StreamEventsRequest { FromNow = true });
         await stream.AdmittedAsync();
 
@@ -374,10 +371,7 @@ public sealed class EventStreamLimitTests(SmallStreamCapExchange fixture) : Inte
     public async Task StreamEvents_KeyRevokedWithoutAnAnnouncement_EndsAtTheNextHeartbeat()
     {
         var shop = await PartnerWithOneEventAsync();
-        var created = await Exchange.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
-        {
-            IdempotencyKey = Guid.NewGuid().ToString("N"), Role = ApiKeyRole.Partner, ProgramCode = shop.ProgramCode, Label = "feed",
-        });
+        var created = await Exchange.CreatePartnerKeyAsync(shop.ProgramCode, "feed");
         using var stream = await OpenAdmittedAsync(created.Secret);
 
         // As another process would revoke it while Redis, which carries the announcement, is down.

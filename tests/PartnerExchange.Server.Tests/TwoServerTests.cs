@@ -40,10 +40,7 @@ public sealed class TwoServerTests : IAsyncLifetime
     public async Task RevokeApiKey_OnOneServer_StopsTheKeyOnAnotherServerThatHadItCached()
     {
         var partner = await _revoking.CreatePartnerAsync();
-        var created = await _revoking.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
-        {
-            IdempotencyKey = Guid.NewGuid().ToString("N"), Role = ApiKeyRole.Partner, ProgramCode = partner.ProgramCode, Label = "till 7",
-        });
+        var created = await _revoking.CreatePartnerKeyAsync(partner.ProgramCode, "till 7");
         var onOther = _other.Points(created.Secret);
         await onOther.EnrollMemberAsync(new EnrollMemberRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = "m1" });
 
@@ -60,10 +57,7 @@ public sealed class TwoServerTests : IAsyncLifetime
     public async Task RevokeApiKey_OnOneServer_EndsTheKeysEventStreamOnAnotherServer()
     {
         var partner = await _revoking.CreatePartnerAsync();
-        var created = await _revoking.Admin().CreateApiKeyAsync(new CreateApiKeyRequest
-        {
-            IdempotencyKey = Guid.NewGuid().ToString("N"), Role = ApiKeyRole.Partner, ProgramCode = partner.ProgramCode, Label = "feed",
-        });
+        var created = await _revoking.CreatePartnerKeyAsync(partner.ProgramCode, "feed");
         using var stream = new EventsService.EventsServiceClient(_other.Channel)
             .StreamEvents(new StreamEventsRequest { FromNow = true }, RunningExchange.Bearer(created.Secret));
         await stream.ResponseHeadersAsync;

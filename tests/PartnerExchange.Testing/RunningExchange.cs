@@ -127,15 +127,19 @@ public sealed class RunningExchange : IAsyncLifetime
             PointPriceMicros = pointPriceMicros,
             EarnRule = new EarnRule { CurrencyCode = currency, Points = 1, PerAmountMinor = 100 },
         });
-        var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest
+        var key = await CreatePartnerKeyAsync(code);
+        return new TestPartner(this, code, key.Secret);
+    }
+
+    /// <summary>Creates another partner key of <paramref name="programCode"/>: its id (to revoke it) and its secret.</summary>
+    public async Task<CreateApiKeyResponse> CreatePartnerKeyAsync(string programCode, string label = "tests") =>
+        await Admin().CreateApiKeyAsync(new CreateApiKeyRequest
         {
             IdempotencyKey = Guid.NewGuid().ToString("N"),
             Role = ApiKeyRole.Partner,
-            ProgramCode = code,
-            Label = "tests",
+            ProgramCode = programCode,
+            Label = label,
         });
-        return new TestPartner(this, code, key.Secret);
-    }
 
     /// <summary>Sets a plain rate from → to with the given ratio, min 1, max 1,000,000, increment 1, no fee or bonus.</summary>
     public Task<SetExchangeRateResponse> SetRateAsync(string from, string to, long fromPoints, long toPoints, long fee = 0) =>

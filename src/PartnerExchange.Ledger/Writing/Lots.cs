@@ -77,20 +77,10 @@ internal static class Lots
     /// exactly what a run as of now would take (the whole balance once it has lapsed under an inactivity
     /// policy, else the lots past their date, whatever policy dated them). The member can no longer spend them.
     /// </summary>
-    public static long ExpiredUnposted(WriteSession session, long accountId, string programCode, long balancePoints)
-    {
-        var policy = session.ExpiryPolicyOf(programCode);
-        if (policy.Kind == ExpiryPolicyKind.Inactivity && balancePoints > 0)
-        {
-            var lastActivityMicros = session.Scalar("SELECT last_activity_micros FROM accounts WHERE id = $account", ("$account", accountId))
-                ?? throw new InvalidOperationException($"Account {accountId} has no row.");
-            if (policy.InactivityDeadline(Time.FromMicros(lastActivityMicros)) <= session.Now)
-            {
-                return balancePoints;
-            }
-        }
-        return session.Scalar(ExpiredUnpostedSql, ("$account", accountId), ("$now", session.NowMicros)) ?? 0;
-    }
+    public static long ExpiredUnposted(WriteSession session, long accountId, string programCode, long balancePoints) =>
+        LapsedAt(session, accountId, programCode) is not null
+            ? balancePoints
+            : session.Scalar(ExpiredUnpostedSql, ("$account", accountId), ("$now", session.NowMicros)) ?? 0;
 
     /// <summary>
     /// The open points of an account past their date, read from the dated-lots index alone (its partial condition
@@ -109,25 +99,31 @@ internal static class Lots
     /// </summary>
     public static void KeepLapsedBalanceExpiring(WriteSession session, long accountId, string programCode)
     {
-        var policy = session.ExpiryPolicyOf(programCode);
-        if (policy.Kind != ExpiryPolicyKind.Inactivity)
-        {
-            return;
-        }
-        var lastActivityMicros = session.Scalar(
-            "SELECT last_activity_micros FROM accounts WHERE id = $account AND balance_points > 0", ("$account", accountId));
-        if (lastActivityMicros is null)
-        {
-            return;
-        }
-        var deadline = policy.InactivityDeadline(Time.FromMicros(lastActivityMicros.Value));
-        if (deadline is { } lapsedAt && lapsedAt <= session.Now)
+        if (LapsedAt(session, accountId, programCode) is { } lapsedAt)
         {
             session.Execute(
                 "UPDATE point_lots SET expires_at_micros = $deadline WHERE account_id = $account AND remaining_points > 0 " +
                 "AND (expires_at_micros IS NULL OR expires_at_micros > $deadline)",
                 ("$deadline", lapsedAt.ToUnixMicros()), ("$account", accountId));
         }
+    }
+
+    /// <summary>
+    /// When the account's balance lapsed, if it has: under an inactivity policy, a balance above zero whose last
+    /// activity is longer ago than the policy allows. Null under any other policy, or with nothing to lapse.
+    /// </summary>
+    private static DateTimeOffset? LapsedAt(WriteSession session, long accountId, string programCode)
+    {
+        var policy = session.ExpiryPolicyOf(programCode);
+        if (policy.Kind != ExpiryPolicyKind.Inactivity)
+        {
+            return null;
+        }
+        var lastActivityMicros = session.Scalar(
+            "SELECT last_activity_micros FROM accounts WHERE id = $account AND balance_points > 0", ("$account", accountId));
+        return lastActivityMicros is { } micros && policy.InactivityDeadline(Time.FromMicros(micros)) is { } deadline && deadline <= session.Now
+            ? deadline
+            : null;
     }
 
     private static void Open(WriteSession session, long accountId, string programCode, long sequence, long points)
