@@ -94,7 +94,7 @@ public enum ErrorReason
     /// <summary>No API key with that identity exists.</summary>
     ApiKeyNotFound,
 
-    /// <summary>The rate, together with the reverse rate, would let a round trip gain points.</summary>
+    /// <summary>The rate, with the network's other rates, would let converting round a cycle of programs gain points.</summary>
     RateAllowsArbitrage,
 
     /// <summary>The page token is malformed or belongs to a different query.</summary>

@@ -404,6 +404,68 @@ public sealed class AdminTests(RunningExchange exchange) : IntegrationTest(excha
         Assert.Equal(1, back.Version);
     }
 
+    [Fact]
+    public async Task SetExchangeRate_ClosingAThreeProgramCycleThatGains_FailsWithTheCycle()
+    {
+        var (a, b) = await TwoPartnersAsync();
+        var c = (await Exchange.CreatePartnerAsync()).ProgramCode;
+        await Admin.SetExchangeRateAsync(RateRequest(a, b, 1, 2));
+        await Admin.SetExchangeRateAsync(RateRequest(b, c, 1, 1));
+
+        // 1 A → 2 B → 2 C → 1.2 A: no pair of programs gains, the triangle does.
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "RATE_ALLOWS_ARBITRAGE",
+            () => Admin.SetExchangeRateAsync(RateRequest(c, a, 5, 3)));
+
+        Assert.Equal(string.Join(",", c, a, b, c), RpcAssert.InfoOf(error)!.Metadata["cycle"]);
+        var back = await Admin.ListExchangeRatesAsync(new ListExchangeRatesRequest { FromProgramCode = c, ToProgramCode = a, IncludeHistory = true });
+        Assert.Empty(back.Rates);
+    }
+
+    [Fact]
+    public async Task SetExchangeRate_ThreeProgramCycleThatLoses_IsAccepted()
+    {
+        var (a, b) = await TwoPartnersAsync();
+        var c = (await Exchange.CreatePartnerAsync()).ProgramCode;
+        await Admin.SetExchangeRateAsync(RateRequest(a, b, 1, 2));
+        await Admin.SetExchangeRateAsync(RateRequest(b, c, 1, 1));
+
+        var back = (await Admin.SetExchangeRateAsync(RateRequest(c, a, 2, 1))).Rate;
+
+        Assert.Equal(1, back.Version);
+    }
+
+    [Fact]
+    public async Task SetExchangeRate_FutureVersionOnTheWayBack_Counts()
+    {
+        var (a, b) = await TwoPartnersAsync();
+        var c = (await Exchange.CreatePartnerAsync()).ProgramCode;
+        await Admin.SetExchangeRateAsync(RateRequest(a, b, 1, 2));
+        await Admin.SetExchangeRateAsync(RateRequest(b, c, 2, 1));
+        var later = RateRequest(b, c, 1, 1);
+        later.EffectiveTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30));
+        await Admin.SetExchangeRateAsync(later);
+
+        // Today A→B→C→A at 1:1 returns what it took; once the later B→C starts it would double.
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "RATE_ALLOWS_ARBITRAGE",
+            () => Admin.SetExchangeRateAsync(RateRequest(c, a, 1, 1)));
+    }
+
+    [Fact]
+    public async Task SetExchangeRate_DisabledRateOnTheWayBack_DoesNotCount()
+    {
+        var (a, b) = await TwoPartnersAsync();
+        var c = (await Exchange.CreatePartnerAsync()).ProgramCode;
+        await Admin.SetExchangeRateAsync(RateRequest(a, b, 1, 2));
+        await Admin.SetExchangeRateAsync(RateRequest(b, c, 1, 1));
+        var disabled = RateRequest(b, c, 1, 1);
+        disabled.Enabled = false;
+        await Admin.SetExchangeRateAsync(disabled);
+
+        var back = (await Admin.SetExchangeRateAsync(RateRequest(c, a, 1, 1))).Rate;
+
+        Assert.Equal(1, back.Version);
+    }
+
     // ---- API keys ----
 
     [Fact]

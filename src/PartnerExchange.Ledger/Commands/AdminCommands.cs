@@ -115,11 +115,13 @@ public sealed record SetExchangeRate(
             }
         }
         var effectiveAt = EffectiveAt ?? session.Now;
-        // A network that lets A→B→A gain points can be drained; any version of the way back counts.
-        if (Enabled && ReverseRates(session).Any(back => Arbitrage.RoundTripCanGain(Terms, back)))
+        // A network where converting round a cycle of programs gains points can be drained; every version of
+        // every rate that is or will be in effect counts.
+        if (Enabled && Arbitrage.GainingCycle(new RateEdge(FromProgramCode, ToProgramCode, Terms), RatesOnTheWayBack(session)) is { } cycle)
         {
             return Refusal.Of(ErrorReason.RateAllowsArbitrage,
-                "With the reverse rate, a round trip could return more points than it took.");
+                $"Converting round {string.Join(" → ", cycle)} could return more points than it took.",
+                ("cycle", string.Join(",", cycle)));
         }
         var version = (session.Scalar(
             "SELECT MAX(version) FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to",
@@ -145,25 +147,26 @@ public sealed record SetExchangeRate(
         return Lookups.RateById(session, id!.Value)!;
     }
 
-    /// <summary>Enabled versions of the way back that are in effect now or will be later.</summary>
-    private List<ExchangeRateTerms> ReverseRates(WriteSession session)
+    /// <summary>
+    /// The rates a cycle through this one could use to come back: every enabled version in effect now or later
+    /// of every rate out of a program reachable from this rate's destination, up to (not past) its source.
+    /// </summary>
+    private List<RateEdge> RatesOnTheWayBack(WriteSession session)
     {
-        var rates = new List<ExchangeRateTerms>();
-        var current = Lookups.RateInEffect(session, ToProgramCode, FromProgramCode, session.Now);
-        if (current is { Enabled: true })
+        var rates = new List<RateEdge>();
+        var reached = new HashSet<string>(StringComparer.Ordinal) { ToProgramCode };
+        var frontier = new Queue<string>([ToProgramCode]);
+        while (frontier.TryDequeue(out var program))
         {
-            rates.Add(current.Terms);
+            foreach (var rate in Lookups.RatesOutOf(session, program, session.Now))
+            {
+                rates.Add(new RateEdge(rate.FromProgramCode, rate.ToProgramCode, rate.Terms));
+                if (rate.ToProgramCode != FromProgramCode && reached.Add(rate.ToProgramCode))
+                {
+                    frontier.Enqueue(rate.ToProgramCode);
+                }
+            }
         }
-        using var reader = session.Query(
-            "SELECT id FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to AND effective_at_micros > $now AND enabled = 1",
-            ("$from", ToProgramCode), ("$to", FromProgramCode), ("$now", session.NowMicros));
-        var future = new List<long>();
-        while (reader.Read())
-        {
-            future.Add(reader.GetInt64(0));
-        }
-        reader.Close();
-        rates.AddRange(future.Select(id => Lookups.RateById(session, id)!.Terms));
         return rates;
     }
 }

@@ -59,6 +59,25 @@ internal static class Lookups
         return reader.Read() ? ReadRate(reader) : null;
     }
 
+    /// <summary>
+    /// The enabled rates out of a program that are in effect at <paramref name="at"/> or will be later: for each
+    /// destination, its version in effect (when enabled) and every enabled version to come.
+    /// </summary>
+    public static List<RateRecord> RatesOutOf(WriteSession session, string from, DateTimeOffset at)
+    {
+        using var reader = session.Query(
+            $"SELECT {RateColumns} FROM exchange_rates AS r WHERE from_program_code = $from AND enabled = 1 AND " +
+            "(effective_at_micros > $at OR id = (SELECT id FROM exchange_rates WHERE from_program_code = r.from_program_code " +
+            "AND to_program_code = r.to_program_code AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1))",
+            ("$from", from), ("$at", at.ToUnixMicros()));
+        var rates = new List<RateRecord>();
+        while (reader.Read())
+        {
+            rates.Add(ReadRate(reader));
+        }
+        return rates;
+    }
+
     public static RateRecord? RateById(WriteSession session, long rateId)
     {
         using var reader = session.Query($"SELECT {RateColumns} FROM exchange_rates WHERE id = $id", ("$id", rateId));

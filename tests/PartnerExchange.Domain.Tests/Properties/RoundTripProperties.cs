@@ -3,7 +3,7 @@ using PartnerExchange.Domain.Rates;
 
 namespace PartnerExchange.Domain.Tests.Properties;
 
-/// <summary>A rate pair the arbitrage guard accepts never lets a member gain by converting A→B→A.</summary>
+/// <summary>Rates the arbitrage guard accepts never let a member gain by converting A→B→A or A→B→C→A.</summary>
 public class RoundTripProperties
 {
     private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -31,7 +31,18 @@ public class RoundTripProperties
     private static readonly Gen<(ExchangeRateTerms Forward, ExchangeRateTerms Backward)> GenGuardedPair =
         Gen.Select(GenRate, GenRate, Gen.Bool)
             .Select((forward, backward, inverse) => (forward, inverse ? backward with { FromPoints = forward.ToPoints, ToPoints = forward.FromPoints } : backward))
-            .Where(pair => ExchangeRateTerms.Validate(pair.Item2).Count == 0 && !Arbitrage.RoundTripCanGain(pair.Item1, pair.Item2));
+            .Where(pair => ExchangeRateTerms.Validate(pair.Item2).Count == 0 && Accepted(pair.Item1, pair.Item2));
+
+    // The way back closes the product of the first two exactly (to₁·to₂ : from₁·from₂) half the time: the boundary.
+    private static readonly Gen<ExchangeRateTerms[]> GenGuardedTriangle =
+        Gen.Select(GenRate, GenRate, GenRate, Gen.Bool)
+            .Select((first, second, third, closing) => new[]
+            {
+                first,
+                second,
+                closing ? third with { FromPoints = first.ToPoints * second.ToPoints, ToPoints = first.FromPoints * second.FromPoints } : third,
+            })
+            .Where(rates => ExchangeRateTerms.Validate(rates[2]).Count == 0 && Accepted(rates));
 
     [Fact]
     public void GuardedRatePair_RoundTrip_NeverReturnsMoreThanWasDebited()
@@ -55,6 +66,37 @@ public class RoundTripProperties
                     $"Debited {there.MemberDebitPoints}, got back {back.DestinationPoints}.");
             },
             iter: 3_000);
+    }
+
+    [Fact]
+    public void GuardedTriangle_ConvertingRound_NeverReturnsMoreThanWasDebited()
+    {
+        Gen.Select(GenGuardedTriangle, Gen.Long[0, 10_000], GenInstant).Sample(
+            (rates, step, at) =>
+            {
+                var first = rates[0];
+                var sourcePoints = Math.Min(first.MinSourcePoints + (step * first.IncrementPoints), first.MaxSourcePoints);
+                var leg = ConversionCalculator.Calculate(first, sourcePoints, at).Value;
+                var debited = leg.MemberDebitPoints;
+                foreach (var next in rates.Skip(1))
+                {
+                    if (LargestValidAmount(next, leg.DestinationPoints) is not { } amount)
+                    {
+                        return;
+                    }
+                    leg = ConversionCalculator.Calculate(next, amount, at).Value;
+                }
+                Assert.True(leg.DestinationPoints <= debited, $"Debited {debited}, got back {leg.DestinationPoints}.");
+            },
+            iter: 3_000);
+    }
+
+    /// <summary>Whether the guard lets the rates form a cycle A→B(→C)→A, the first rate set last.</summary>
+    private static bool Accepted(params ExchangeRateTerms[] cycle)
+    {
+        string[] programs = ["A", "B", "C"];
+        var network = cycle.Skip(1).Select((rate, i) => new RateEdge(programs[i + 1], i == cycle.Length - 2 ? "A" : programs[i + 2], rate));
+        return Arbitrage.GainingCycle(new RateEdge("A", "B", cycle[0]), network) is null;
     }
 
     /// <summary>The largest amount the rate accepts that is at most <paramref name="available"/>, if any.</summary>
