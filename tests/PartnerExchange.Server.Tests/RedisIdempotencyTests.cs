@@ -15,19 +15,54 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
     public void Dispose() => _redis.Dispose();
 
     [Fact]
-    public async Task Accrue_Completed_StoresResponseInRedisUnderPartnerHashTag()
+    public async Task Accrue_Completed_KeepsStateAndFingerprintOnlyUnderPartnerHashTag()
     {
         var shop = await Exchange.CreatePartnerAsync();
         var member = await shop.EnrollAsync();
         var key = Guid.NewGuid().ToString("N");
 
-        var response = await shop.Points.AccrueAsync(Accrual(member, key));
+        await shop.Points.AccrueAsync(Accrual(member, key));
 
         var redisKey = FindKey(shop.ProgramCode, key);
         var record = (await _redis.GetDatabase().HashGetAllAsync(redisKey)).ToDictionary(e => (string)e.Name!, e => e.Value);
         Assert.Equal("completed", (string?)record["state"]);
-        Assert.Equal(response.ToByteArray(), (byte[])record["response"]!);
+        // The response lives in the ledger; Redis keeps what answers a repeat without the writer.
+        Assert.Equal(["fp", "state"], record.Keys.Order(StringComparer.Ordinal));
         Assert.Contains($":{{{shop.ProgramCode}}}:idem:", (string?)redisKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accrue_ReplayWhileRedisRemembersTheKey_ReturnsOriginalFromLedger()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var request = Accrual(member, Guid.NewGuid().ToString("N"));
+        var first = await shop.Points.AccrueAsync(request);
+
+        var replay = await shop.Points.AccrueAsync(request);
+
+        Assert.Equal(first.ToByteArray(), replay.ToByteArray());
+        Assert.Equal(100, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task Accrue_RedisSaysCompletedButLedgerHasNoRecord_WriterRunsTheRequest()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var first = Accrual(member, Guid.NewGuid().ToString("N"));
+        await shop.Points.AccrueAsync(first);
+        // The fingerprint leaves the key out, so the same accrual under a new key matches this record: as if the
+        // ledger had been restored from before the new key was used.
+        var second = Accrual(member, Guid.NewGuid().ToString("N"));
+        var db = _redis.GetDatabase();
+        await db.HashSetAsync(KeyBeside(FindKey(shop.ProgramCode, first.IdempotencyKey), first.IdempotencyKey, second.IdempotencyKey),
+            await db.HashGetAllAsync(FindKey(shop.ProgramCode, first.IdempotencyKey)));
+
+        var answer = await shop.Points.AccrueAsync(second);
+
+        Assert.Equal(200, answer.BalancePoints);
+        Assert.Equal(200, await shop.BalanceAsync(member));
     }
 
     [Fact]
@@ -141,4 +176,11 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
 
     private RedisKey FindKey(string programCode, string idempotencyKey) =>
         _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem:{idempotencyKey}").Single();
+
+    /// <summary>The Redis key another idempotency key of the same partner has, beside a known one.</summary>
+    private static RedisKey KeyBeside(RedisKey known, string knownIdempotencyKey, string otherIdempotencyKey)
+    {
+        var text = (string)known!;
+        return text[..^knownIdempotencyKey.Length] + otherIdempotencyKey;
+    }
 }

@@ -87,6 +87,18 @@ public sealed class LedgerQueries(LedgerDatabase database)
             return (key, (byte[])reader.GetValue(6));
         }, cancellationToken));
 
+    /// <summary>
+    /// The response the ledger recorded for this request's idempotency key, read without the writer: null when
+    /// the key has no record, or has one of a different request (the writer then decides).
+    /// </summary>
+    public Task<StoredResponse?> FindRecordedResponseAsync(IdempotencyScope scope, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(scope, static (connection, request) =>
+        {
+            using var reader = connection.Command(
+                IdempotencyRecords.FindSql, ("$principal", request.Principal), ("$key", request.IdempotencyKey)).ExecuteReader();
+            return reader.Read() && IdempotencyRecords.Read(reader) is var earlier && earlier.Matches(request) ? earlier.Response : null;
+        }, cancellationToken));
+
     /// <summary>API keys by id, optionally of one partner, after a cursor.</summary>
     public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(
         string? programCode, string? afterKeyId, int limit, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace PartnerExchange.Ledger.Writing;
 
 /// <summary>
@@ -12,21 +14,19 @@ internal static class IdempotencyRecords
             Method == scope.Method && RequestFingerprint.AsSpan().SequenceEqual(scope.RequestFingerprint);
     }
 
+    /// <summary>The record of a key, read by the writer and, for replays, by readers.</summary>
+    internal const string FindSql =
+        "SELECT method, request_fingerprint, is_refusal, response FROM idempotency_records " +
+        "WHERE principal = $principal AND idempotency_key = $key";
+
     public static Earlier? Find(WriteSession session, string principal, string idempotencyKey)
     {
-        using var reader = session.Query(
-            "SELECT method, request_fingerprint, is_refusal, response FROM idempotency_records " +
-            "WHERE principal = $principal AND idempotency_key = $key",
-            ("$principal", principal), ("$key", idempotencyKey));
-        if (!reader.Read())
-        {
-            return null;
-        }
-        return new Earlier(
-            reader.GetString(0),
-            (byte[])reader.GetValue(1),
-            new StoredResponse(reader.GetBoolean(2), (byte[])reader.GetValue(3)));
+        using var reader = session.Query(FindSql, ("$principal", principal), ("$key", idempotencyKey));
+        return reader.Read() ? Read(reader) : null;
     }
+
+    internal static Earlier Read(SqliteDataReader reader) =>
+        new(reader.GetString(0), (byte[])reader.GetValue(1), new StoredResponse(reader.GetBoolean(2), (byte[])reader.GetValue(3)));
 
     public static void Insert(WriteSession session, IdempotencyScope scope, StoredResponse response)
     {

@@ -23,7 +23,10 @@ public sealed class RedisOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10", ErrorMessage = "Redis:OperationTimeout must be between 10 ms and 10 s.")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long a completed request's response is kept for replays. Default 24 h.</summary>
+    /// <summary>
+    /// How long Redis remembers a completed request's key and fingerprint, so its repeats are answered without
+    /// the writer queue (a replay's response is read from the ledger, which keeps it for good). Default 24 h.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Redis:IdempotencyTtl must be between 1 minute and 30 days.")]
     public TimeSpan IdempotencyTtl { get; set; } = TimeSpan.FromHours(24);
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.RateLimiting;
@@ -14,10 +15,10 @@ namespace PartnerExchange.Server.Writes;
 /// The path every mutating RPC takes after validation: fingerprint the request, draw its rate-limit buckets
 /// and ask the Redis fast path about its key (one round trip, <see cref="WriteAdmission"/>), hand the command
 /// to the ledger writer (whose own guard is the final word), and answer with the stored response — the same
-/// bytes for the first call and for every replay. A write costs two Redis round trips: that one, and
-/// storing the response.
+/// bytes for the first call and for every replay, which reads them from the ledger. A write costs two Redis
+/// round trips: that one, and marking the key completed.
 /// </summary>
-internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache cache, RequestLimiter limiter)
+internal sealed class IdempotentWrites(ILedgerWriter writer, LedgerQueries ledger, IdempotencyCache cache, RequestLimiter limiter)
 {
     private readonly WriteAdmission _admission = new(cache, limiter);
 
@@ -48,8 +49,10 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache ca
         var lookup = await _admission.AdmitAsync(context, scope, velocity).ConfigureAwait(false);
         switch (lookup.State)
         {
-            case KeyState.Completed:
-                return Decode<TResponse>(lookup.Response!);
+            // Redis remembers that the key completed; the ledger holds its response. Without one (a ledger
+            // restored from before the key, say) the writer runs the request and its guard decides.
+            case KeyState.Completed when await ledger.FindRecordedResponseAsync(scope, context.CancellationToken).ConfigureAwait(false) is { } recorded:
+                return Decode<TResponse>(recorded);
             case KeyState.Reused:
                 throw RpcErrors.ToException(IdempotencyScope.KeyReused());
             case KeyState.Running:
@@ -92,7 +95,7 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, IdempotencyCache ca
         if (holdsMarker)
         {
             await (outcome.Value.Recorded
-                ? cache.CompleteAsync(scope, lookup.Token, outcome.Value.Response)
+                ? cache.CompleteAsync(scope, lookup.Token)
                 : cache.AbandonAsync(scope, lookup.Token)).ConfigureAwait(false);
         }
         return outcome.Value.Response;
