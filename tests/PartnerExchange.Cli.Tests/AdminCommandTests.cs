@@ -320,7 +320,7 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
         var run = await exchange.PxctlAsync("--help");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (var command in new[] { "partners", "rates", "keys", "settlement", "liability", "reconcile", "ledger" })
+        foreach (var command in new[] { "partners", "rates", "keys", "members", "settlement", "liability", "reconcile", "ledger" })
         {
             Assert.Contains(command, run.Stdout, StringComparison.Ordinal);
         }

@@ -39,6 +39,23 @@ public sealed class EventStreamTests(EventStreamExchange fixture) : IntegrationT
     }
 
     [Fact]
+    public async Task StreamEvents_OperatorAdjustment_ArrivesAsPointsAdjusted()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        await shop.AccrueAsync(member, 700);
+        var adjusted = await Exchange.Admin().AdjustBalanceAsync(new AdjustBalanceRequest
+        {
+            IdempotencyKey = NewKey(), ProgramCode = shop.ProgramCode, MemberNumber = member, Points = -200, Reason = "duplicate accrual",
+        });
+
+        using var stream = EventConsumer.Open(Exchange, shop.Key, new StreamEventsRequest());
+        var events = await stream.EventsAsync(2);
+
+        AssertMovement(events[1], EventKind.PointsAdjusted, shop.ProgramCode, member, -200, 500, adjusted.Transaction.TransactionId);
+    }
+
+    [Fact]
     public async Task StreamEvents_KeyRevokedWhileTheStreamIsOpen_EndsItWithApiKeyInvalid()
     {
         var shop = await Exchange.CreatePartnerAsync();

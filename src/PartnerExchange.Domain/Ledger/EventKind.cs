@@ -21,4 +21,6 @@ public enum EventKind
     ExchangeRateChanged = 8,
     /// <summary>The program's expiry policy changed.</summary>
     ExpiryPolicyChanged = 9,
+    /// <summary>An operator adjusted a member's balance.</summary>
+    PointsAdjusted = 10,
 }

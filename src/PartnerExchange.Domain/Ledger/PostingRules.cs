@@ -31,6 +31,23 @@ public static class PostingRules
         ];
     }
 
+    /// <summary>
+    /// An operator's adjustment: the member ±points (signed, never zero), the program's adjustment account the
+    /// opposite.
+    /// </summary>
+    public static IReadOnlyList<PostingLine> Adjustment(string program, string member, long points)
+    {
+        if (points is 0 or long.MinValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(points), points, "An adjustment moves a non-zero amount that can be negated.");
+        }
+        return
+        [
+            new(AccountRef.System(program, AccountKind.Adjustment), -points),
+            new(AccountRef.Member(program, member), points),
+        ];
+    }
+
     /// <summary>An expiry: the member −points, the program's expiry account +points.</summary>
     public static IReadOnlyList<PostingLine> Expiry(string program, string member, long points)
     {

@@ -69,6 +69,27 @@ public static class Identifiers
             ? null
             : new(field, $"must be between 1 and {PointsMath.Format(maxPoints)}");
 
+    /// <summary>
+    /// A signed points change, as an operator's adjustment makes: not zero, and at most <paramref name="maxPoints"/>
+    /// either way.
+    /// </summary>
+    public static FieldViolation? SignedPoints(long value, string field, long maxPoints) =>
+        value != 0 && value >= -maxPoints && value <= maxPoints
+            ? null
+            : new(field, $"must be between -{PointsMath.Format(maxPoints)} and {PointsMath.Format(maxPoints)}, and not 0");
+
+    /// <summary>
+    /// An operator's reason: 1–128 characters (it is kept as the transaction's reference), not all white space,
+    /// no control characters.
+    /// </summary>
+    public static FieldViolation? Reason(string? value, string field)
+    {
+        var text = value ?? string.Empty;
+        return text.Length <= ReferenceMaxLength && !string.IsNullOrWhiteSpace(text) && !text.Any(char.IsControl)
+            ? null
+            : new(field, "must be 1-128 characters, not blank, without control characters");
+    }
+
     /// <summary>A display label: 1–200 characters, not all white space, no control characters.</summary>
     public static FieldViolation? Label(string? value, string field) => Name(value, field);
 

@@ -171,6 +171,28 @@ public sealed record SetExchangeRate(
     }
 }
 
+/// <summary>
+/// An operator's adjustment of a member's balance (signed points), with the operator's reason recorded as the
+/// transaction's reference. Not member activity: a debit takes the oldest points first, expired ones included.
+/// </summary>
+public sealed record AdjustBalance(string ProgramCode, string MemberNumber, long Points, string Reason) : LedgerCommand<PostedMovement>
+{
+    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    {
+        // A suspension stops the partner from moving points, not the operators who correct them.
+        if (Lookups.Partner(session, ProgramCode) is null)
+        {
+            return Partners.NotFound(ProgramCode);
+        }
+        if (!Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
+        {
+            return Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the program.");
+        }
+        var header = new NewTransaction(TransactionKind.Adjustment, ProgramCode, Reason);
+        return TransactionWriter.Post(session, header, PostingRules.Adjustment(ProgramCode, MemberNumber, Points));
+    }
+}
+
 /// <summary>Stores a new API key by the hash of its secret.</summary>
 public sealed record CreateApiKey(string KeyId, byte[] SecretHash, ApiKeyRole Role, string? ProgramCode, string Label)
     : LedgerCommand<ApiKeyRecord>

@@ -30,6 +30,11 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
         {
             return Refusal.Of(ErrorReason.NotReversible, "A reversal cannot itself be reversed.");
         }
+        // An operator's correction is the operators' to undo, by a further adjustment.
+        if (original.Kind is TransactionKind.Adjustment)
+        {
+            return Refusal.Of(ErrorReason.NotReversible, "An operator's adjustment cannot be reversed by the partner.");
+        }
         // Expired points are gone by the program's own rules; giving them back would only re-expire them.
         if (original.Kind is TransactionKind.Expiry)
         {

@@ -51,6 +51,7 @@ internal static class LedgerEvents
             TransactionKind.Conversion => isRequester ? EventKind.PointsConvertedOut : EventKind.PointsConvertedIn,
             TransactionKind.Reversal => EventKind.PointsReversed,
             TransactionKind.Expiry => EventKind.PointsExpired,
+            TransactionKind.Adjustment => EventKind.PointsAdjusted,
             _ => throw new InvalidOperationException($"No event is defined for {header.Kind} transactions."),
         };
         return new NewEvent(program, kind)

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
@@ -17,10 +18,10 @@ using LedgerRole = PartnerExchange.Ledger.Commands.ApiKeyRole;
 
 namespace PartnerExchange.Server.Services;
 
-/// <summary>The Admin service: partners, exchange rates and API keys, for operators.</summary>
+/// <summary>The Admin service: partners, exchange rates, API keys and balance adjustments, for operators.</summary>
 internal sealed class AdminApi(
     IdempotentWrites writes, LedgerQueries queries, KeyRevocations revocations, ExpiryRunner expiry, TimeProvider clock,
-    IOptions<ExchangeOptions> options) : AdminService.AdminServiceBase
+    IOptions<ExchangeOptions> options, IOptions<LedgerOptions> ledger) : AdminService.AdminServiceBase
 {
     public override Task<CreatePartnerResponse> CreatePartner(CreatePartnerRequest request, ServerCallContext context)
     {
@@ -130,6 +131,14 @@ internal sealed class AdminApi(
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    public override Task<AdjustBalanceResponse> AdjustBalance(AdjustBalanceRequest request, ServerCallContext context)
+    {
+        request.Validate(ledger.Value.MaxPointsPerTransaction);
+        var command = new AdjustBalance(request.ProgramCode, request.MemberNumber, request.Points, request.Reason);
+        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+            r => new AdjustBalanceResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
+    }
 
     public override Task<RunExpiryResponse> RunExpiry(RunExpiryRequest request, ServerCallContext context)
     {

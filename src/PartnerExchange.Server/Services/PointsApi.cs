@@ -108,6 +108,9 @@ internal sealed class PointsApi(
             ConvertedInPoints = Of(DomainKind.Conversion).Credit,
             ReversalCreditPoints = Of(DomainKind.Reversal).Credit,
             ReversalDebitPoints = Of(DomainKind.Reversal).Debit,
+            ExpiredPoints = Of(DomainKind.Expiry).Debit,
+            AdjustmentCreditPoints = Of(DomainKind.Adjustment).Credit,
+            AdjustmentDebitPoints = Of(DomainKind.Adjustment).Debit,
         };
     }
 

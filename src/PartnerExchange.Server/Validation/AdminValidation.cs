@@ -165,6 +165,15 @@ internal static class AdminValidation
     }
 
     /// <summary>As of a moment: unset (now), a valid time, and in the future only for a dry run.</summary>
+    public static void Validate(this AdjustBalanceRequest request, long maxPoints) =>
+        new FieldChecks()
+            .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
+            .Add(Identifiers.ProgramCode(request.ProgramCode, "program_code"))
+            .Add(Identifiers.MemberNumber(request.MemberNumber, "member_number"))
+            .Add(Identifiers.SignedPoints(request.Points, "points", maxPoints))
+            .Add(Identifiers.Reason(request.Reason, "reason"))
+            .ThrowIfInvalid();
+
     public static void Validate(this RunExpiryRequest request, DateTimeOffset now)
     {
         var checks = new FieldChecks()

@@ -38,6 +38,31 @@ public class PostingRulesTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PostingRules.Redemption("AIR", "m1", points));
     }
 
+    [Theory]
+    [InlineData(500)]
+    [InlineData(-500)]
+    public void Adjustment_MovesTheMemberByTheSignedAmountAgainstTheAdjustmentAccount(long points)
+    {
+        PostingLine[] expected =
+        [
+            new(AccountRef.System("AIR", AccountKind.Adjustment), -points),
+            new(AccountRef.Member("AIR", "m1"), points),
+        ];
+
+        var lines = PostingRules.Adjustment("AIR", "m1", points);
+
+        Assert.Equal(expected, lines);
+        Assert.True(PostingRules.IsBalanced(lines));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(long.MinValue)]
+    public void Adjustment_ZeroOrUnnegatablePoints_Throws(long points)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => PostingRules.Adjustment("AIR", "m1", points));
+    }
+
     [Fact]
     public void Conversion_WithFee_PostsBothLegsAndTheFee()
     {

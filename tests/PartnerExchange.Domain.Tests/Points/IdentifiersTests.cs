@@ -129,6 +129,42 @@ public class IdentifiersTests
     }
 
     [Theory]
+    [InlineData(1, 10, true)]
+    [InlineData(-1, 10, true)]
+    [InlineData(10, 10, true)]
+    [InlineData(-10, 10, true)]
+    [InlineData(long.MaxValue, long.MaxValue, true)]
+    [InlineData(-long.MaxValue, long.MaxValue, true)]
+    [InlineData(0, 10, false)]
+    [InlineData(11, 10, false)]
+    [InlineData(-11, 10, false)]
+    [InlineData(long.MinValue, long.MaxValue, false)]
+    public void SignedPoints_Range_IsMinusMaxToMaxWithoutZero(long value, long maxPoints, bool accepted)
+    {
+        Assert.Equal(accepted, Identifiers.SignedPoints(value, Field, maxPoints) is null);
+    }
+
+    [Theory]
+    [InlineData("goodwill: lost bag", true)]
+    [InlineData("x", true)]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("   ", false)]
+    [InlineData("new\nline", false)]
+    public void Reason_Accepts_TextAndRejects_BlankOrControlCharacters(string? value, bool accepted)
+    {
+        Assert.Equal(accepted, Identifiers.Reason(value, Field) is null);
+    }
+
+    [Theory]
+    [InlineData(128, true)]
+    [InlineData(129, false)]
+    public void Reason_Length_IsLimitedTo128(int length, bool accepted)
+    {
+        Assert.Equal(accepted, Identifiers.Reason(new string('r', length), Field) is null);
+    }
+
+    [Theory]
     [InlineData("Sky Miles", true)]
     [InlineData("X", true)]
     [InlineData("Café Rewards ✈", true)]

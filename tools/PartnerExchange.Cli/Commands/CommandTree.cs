@@ -10,13 +10,14 @@ internal static class CommandTree
         var globals = new GlobalOptions();
         var runner = new CommandRunner(io, globals);
         var root = new RootCommand(
-            "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; closes, exports, reconciles and "
-            + "records payments of settlement periods; values liability; verifies the ledger; runs points expiry. Exit codes: 0 ok, "
-            + "1 differences or findings (reconcile, ledger verify), 2 errors.");
+            "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; adjusts members' balances; closes, exports, "
+            + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry. "
+            + "Exit codes: 0 ok, 1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
         root.Subcommands.Add(PartnerCommands.Build(runner));
         root.Subcommands.Add(RateCommands.Build(runner));
         root.Subcommands.Add(KeyCommands.Build(runner));
+        root.Subcommands.Add(MemberCommands.Build(runner));
         root.Subcommands.Add(SettlementCommands.Build(runner));
         root.Subcommands.Add(LiabilityCommand.Build(runner));
         root.Subcommands.Add(ReconcileCommand.Build(runner));

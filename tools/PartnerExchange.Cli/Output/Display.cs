@@ -24,6 +24,9 @@ internal static class Display
     /// <summary>A whole number with thousands separators, e.g. 1234567 → "1,234,567".</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>A change of a balance with its sign always shown, e.g. 250 → "+250", -1500 → "-1,500".</summary>
+    public static string SignedCount(long value) => value > 0 ? $"+{Count(value)}" : Count(value);
+
     /// <summary>A moment in UTC to the second (with fractions when there are any), or "-" when unset.</summary>
     public static string Time(Timestamp? timestamp) =>
         timestamp is null ? "-" : timestamp.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
