@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using PartnerExchange.Cli.Tests.Infrastructure;
+using PartnerExchange.Testing;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Cli.Tests;
@@ -285,7 +284,7 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
     [Fact]
     public async Task AnyCommand_ServerDown_SaysItCannotReachTheExchange()
     {
-        var address = $"http://127.0.0.1:{ClosedPort()}";
+        var address = $"http://127.0.0.1:{LoopbackPorts.Free()}";
 
         var run = await exchange.PxctlAsync("partners", "list", "--address", address);
 
@@ -297,7 +296,7 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
     [Fact]
     public async Task Mutation_ServerDown_SaysHowToRetrySafely()
     {
-        var address = $"http://127.0.0.1:{ClosedPort()}";
+        var address = $"http://127.0.0.1:{LoopbackPorts.Free()}";
 
         var run = await exchange.PxctlAsync("partners", "suspend", "ANY1", "--address", address, "--idempotency-key", "retry-me");
 
@@ -339,14 +338,5 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
         var lines = stdout.Split('\n').Select(line => line.Trim()).ToList();
         var header = lines.FindIndex(line => line.StartsWith("Secret", StringComparison.Ordinal));
         return lines.Skip(header + 1).First(line => line.Length > 0);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
