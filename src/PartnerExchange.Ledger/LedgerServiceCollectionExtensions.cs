@@ -12,6 +12,8 @@ public static class LedgerServiceCollectionExtensions
     {
         services.AddSingleton<LedgerDatabase>();
         services.AddSingleton<CommitSignal>();
+        // Resolved only where the host registers IMeterFactory (AddMetrics; every ASP.NET Core host does).
+        services.AddSingleton<WriterMetrics>();
         services.AddSingleton<EventFeed>();
         services.AddSingleton<ExpiryQueries>();
         services.AddSingleton<LedgerWriter>();

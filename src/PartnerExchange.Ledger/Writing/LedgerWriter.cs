@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -39,12 +40,15 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly Task _loop;
     private readonly CommitSignal? _commits;
     private readonly WalCheckpointer? _checkpointer;
+    private readonly WriterMetrics? _metrics;
 
     public LedgerWriter(
-        IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null)
+        IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
+        WriterMetrics? metrics = null)
     {
         _options = options.Value;
         _commits = commits;
+        _metrics = metrics;
         _logger = logger;
         _connection = database.OpenWriterConnection();
         _session = new WriteSession(_connection, clock);
@@ -57,6 +61,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _metrics?.ObserveQueue(() => _queue.Reader.Count);
         _loop = Task.Run(RunAsync);
     }
 
@@ -69,6 +74,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         var pending = new PendingWrite<TResult>(scope, command, encode, cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
+            _metrics?.Settled(WriteOutcome.Busy);
             throw new LedgerBusyException();
         }
         // A caller that goes away while queued is released at once; the writer then skips its request.
@@ -93,6 +99,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                 if (pending.CancellationToken.IsCancellationRequested)
                 {
                     pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    _metrics?.Settled(WriteOutcome.Dropped);
                     continue;
                 }
                 group.Add(pending);
@@ -110,7 +117,11 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                 // CommitGroup settles every request itself; reaching here is a bug. Fail the group loudly and
                 // keep the writer alive, so one bug never turns into every later write hanging.
                 LogGroupFailed(ex, group.Count);
-                group.ForEach(pending => pending.Completion.TrySetException(ex));
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(ex);
+                    _metrics?.Settled(WriteOutcome.Failed);
+                }
             }
         }
     }
@@ -119,15 +130,18 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     {
         var results = new Outcome<WriteReceipt>[group.Count];
         var failures = new Exception?[group.Count];
+        var started = Stopwatch.GetTimestamp();
+        bool isolate;
         try
         {
             // Optimistic first, without a savepoint per request: SQLite then copies no pages aside, about a
             // third of the writer's time. That holds while no request needs undoing alone, as refusals come
             // before the first write. One that does (a refusal after writing, a broken request) sends the group
             // round again from a clean transaction, each request in its own savepoint. Previews always need one.
-            var isolate = group.Exists(pending => pending.DiscardsWrites);
+            isolate = group.Exists(pending => pending.DiscardsWrites);
             if (!TryExecuteGroup(group, results, failures, isolate))
             {
+                isolate = true;
                 TryExecuteGroup(group, results, failures, isolateRequests: true);
             }
         }
@@ -137,11 +151,13 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             foreach (var pending in group)
             {
                 pending.Completion.TrySetException(ex);
+                _metrics?.Settled(WriteOutcome.Failed);
             }
             return;
         }
         _commits?.Raise();
         _checkpointer?.NoteCommit();
+        _metrics?.Committed(group.Count, Stopwatch.GetElapsedTime(started), isolate);
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -152,8 +168,16 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             {
                 group[i].Completion.TrySetResult(results[i]);
             }
+            _metrics?.Settled(OutcomeOf(results[i], failures[i]));
         }
     }
+
+    private static string OutcomeOf(Outcome<WriteReceipt> result, Exception? failure) =>
+        failure is not null ? WriteOutcome.Failed
+        : !result.IsSuccess ? WriteOutcome.Refused
+        : result.Value.Replayed ? WriteOutcome.Replayed
+        : result.Value.Response.IsRefusal ? WriteOutcome.Refused
+        : WriteOutcome.Committed;
 
     /// <summary>
     /// Executes and commits the group in one transaction. False (only when not isolating requests) when a

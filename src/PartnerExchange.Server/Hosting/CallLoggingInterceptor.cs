@@ -4,16 +4,17 @@ using Grpc.Core.Interceptors;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Metrics;
 using PartnerExchange.Server.Security;
 
 namespace PartnerExchange.Server.Hosting;
 
 /// <summary>
-/// The outermost step of every call: one log line with partner, method, status and duration, and the
-/// error boundary — an unexpected exception becomes INTERNAL with no detail, so no stack trace or SQL
+/// The outermost step of every call: one log line with partner, method, status and duration, the call's
+/// metrics, and the error boundary — an unexpected exception becomes INTERNAL with no detail, so no stack trace or SQL
 /// ever reaches a client.
 /// </summary>
-internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingInterceptor> logger) : Interceptor
+internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingInterceptor> logger, CallMetrics metrics) : Interceptor
 {
     /// <summary>How long a client should wait when the write queue is full.</summary>
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -60,6 +61,7 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
         }
         finally
         {
+            metrics.Record(context.Method, code, started);
             Log(context, code, started);
         }
     }

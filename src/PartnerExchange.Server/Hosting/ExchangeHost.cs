@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Settlement;
+using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Conversion;
 using PartnerExchange.Server.Events;
 using PartnerExchange.Server.Expiry;
+using PartnerExchange.Server.Metrics;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
@@ -29,6 +32,7 @@ public static class ExchangeHost
         ("PX_OPERATOR_KEY", "Exchange:OperatorKey"),
         ("PX_LOG_FORMAT", "Exchange:LogFormat"),
         ("PX_REDIS", "Redis:Configuration"),
+        ("PX_METRICS_LISTEN", "Metrics:Listen"),
     ];
 
     /// <summary>Creates the application from command-line arguments and the PX_* environment variables.</summary>
@@ -59,6 +63,7 @@ public static class ExchangeHost
         app.MapGrpcService<EventsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        MapMetrics(app);
         return app;
     }
 
@@ -114,7 +119,42 @@ public static class ExchangeHost
             kestrel.AddServerHeader = false;
             // gRPC over cleartext needs HTTP/2 without negotiation (h2c); TLS sits in front or comes later.
             kestrel.Listen(System.Net.IPAddress.Parse(listen.Host), listen.Port, o => o.Protocols = HttpProtocols.Http2);
+            // Scrapers speak HTTP/1.1, so the metrics endpoint has a port of its own.
+            if (MetricsEndPoint(builder.Configuration) is { } metrics)
+            {
+                kestrel.Listen(metrics, o => o.Protocols = HttpProtocols.Http1);
+            }
         });
+    }
+
+    private static System.Net.IPEndPoint? MetricsEndPoint(IConfiguration configuration) =>
+        configuration.GetSection("Metrics").Get<MetricsOptions>()?.EndPoint;
+
+    /// <summary>
+    /// Collects the writer's, the calls', ASP.NET Core's and the runtime's instruments for Prometheus, when
+    /// Metrics:Listen is set. Off, nothing listens to the instruments, so they cost next to nothing.
+    /// </summary>
+    private static void AddMetricsExport(IServiceCollection services, IConfiguration configuration)
+    {
+        if (MetricsEndPoint(configuration) is null)
+        {
+            return;
+        }
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(WriterMetrics.MeterName, CallMetrics.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+            // Every scrape is collected afresh; the exporter's default keeps an answer for 300 ms.
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+    }
+
+    private static void MapMetrics(WebApplication app)
+    {
+        if (MetricsEndPoint(app.Configuration) is { } metrics)
+        {
+            // Only on the metrics port: the gRPC port serves the API and nothing else.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(
+                context => context.Connection.LocalPort == metrics.Port && context.Request.Path == "/metrics");
+        }
     }
 
     private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration)
@@ -124,6 +164,7 @@ public static class ExchangeHost
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SettlementOptions>().Bind(configuration.GetSection("Settlement")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ExpiryOptions>().Bind(configuration.GetSection("Expiry")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddSingleton<SettlementQueries>();
@@ -138,6 +179,8 @@ public static class ExchangeHost
         services.AddHostedService<ExpiryJob>();
         services.AddSingleton<QuoteKeyHolder>();
         services.AddSingleton(sp => new QuoteTokens(sp.GetRequiredService<QuoteKeyHolder>().Key));
+        services.AddSingleton<CallMetrics>();
+        AddMetricsExport(services, configuration);
         services.AddSingleton<CallLoggingInterceptor>();
         services.AddSingleton<AuthenticationInterceptor>();
         services.AddRateLimiting(configuration);
