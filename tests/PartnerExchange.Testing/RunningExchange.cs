@@ -44,6 +44,9 @@ public sealed class RunningExchange : IAsyncLifetime
     /// <summary>The server's clock, when a fixture drives time itself (expiry, say); the system clock otherwise.</summary>
     public TimeProvider? Clock { get; set; }
 
+    /// <summary>The handler of <see cref="Channel"/>, when a fixture needs its own (TLS trust, a client certificate).</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
@@ -74,7 +77,7 @@ public sealed class RunningExchange : IAsyncLifetime
         await ExchangeHost.StartAsync(_app, CancellationToken.None);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(address);
-        Channel = GrpcChannel.ForAddress(Address);
+        Channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = HttpHandler });
     }
 
     public async Task DisposeAsync()

@@ -33,6 +33,9 @@ public static class ExchangeHost
         ("PX_LOG_FORMAT", "Exchange:LogFormat"),
         ("PX_REDIS", "Redis:Configuration"),
         ("PX_METRICS_LISTEN", "Metrics:Listen"),
+        ("PX_TLS_CERT", "Tls:CertificatePath"),
+        ("PX_TLS_KEY", "Tls:KeyPath"),
+        ("PX_TLS_CLIENT_CA", "Tls:ClientCertificateAuthorityPath"),
     ];
 
     /// <summary>Creates the application from command-line arguments and the PX_* environment variables.</summary>
@@ -114,11 +117,25 @@ public static class ExchangeHost
     private static void ConfigureKestrel(WebApplicationBuilder builder)
     {
         var listen = new Uri(builder.Configuration["Exchange:Listen"] ?? "http://127.0.0.1:5080");
+        var tls = builder.Configuration.GetSection("Tls").Get<TlsOptions>() ?? new TlsOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // gRPC over cleartext needs HTTP/2 without negotiation (h2c); TLS sits in front or comes later.
-            kestrel.Listen(System.Net.IPAddress.Parse(listen.Host), listen.Port, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(System.Net.IPAddress.Parse(listen.Host), listen.Port, o =>
+            {
+                // gRPC is HTTP/2 only: over TLS it is agreed by ALPN; cleartext needs it without negotiation (h2c).
+                o.Protocols = HttpProtocols.Http2;
+                if (listen.Scheme == Uri.UriSchemeHttps)
+                {
+                    o.UseHttps(tls.ToHttpsOptions());
+                }
+                else if (tls.IsConfigured)
+                {
+                    throw new InvalidOperationException(
+                        "A TLS certificate is configured (Tls:CertificatePath, PX_TLS_CERT) but Exchange:Listen (PX_LISTEN) is " +
+                        $"'{listen}': make it an https:// address, or remove the certificate.");
+                }
+            });
             // Scrapers speak HTTP/1.1, so the metrics endpoint has a port of its own.
             if (MetricsEndPoint(builder.Configuration) is { } metrics)
             {
@@ -165,6 +182,7 @@ public static class ExchangeHost
         services.AddOptions<SettlementOptions>().Bind(configuration.GetSection("Settlement")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ExpiryOptions>().Bind(configuration.GetSection("Expiry")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TlsOptions>().Bind(configuration.GetSection("Tls")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddSingleton<SettlementQueries>();
