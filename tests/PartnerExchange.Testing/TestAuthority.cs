@@ -45,6 +45,17 @@ public sealed class TestAuthority : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>A client certificate as files, the way an operator holds one: its PEM certificate and key files.</summary>
+    public (string CertificatePath, string KeyPath) IssueClientFiles(string name)
+    {
+        var (certificate, key) = Issue($"CN={name}", "1.3.6.1.5.5.7.3.2", _ => { });
+        using (certificate)
+        using (key)
+        {
+            return (Write($"client-{name}.pem", certificate.ExportCertificatePem()), Write($"client-{name}.key", key.ExportPkcs8PrivateKeyPem()));
+        }
+    }
+
     private (X509Certificate2 Certificate, ECDsa Key) Issue(string subject, string usageOid, Action<SubjectAlternativeNameBuilder> names)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

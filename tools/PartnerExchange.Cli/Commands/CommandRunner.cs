@@ -42,10 +42,7 @@ internal sealed class CommandRunner(CommandIo io, GlobalOptions options)
         ExchangeConnection exchange;
         try
         {
-            exchange = ExchangeConnection.Open(
-                parseResult.GetValue(options.Address) ?? io.Environment("PX_ADDRESS") ?? GlobalOptions.DefaultAddress,
-                parseResult.GetValue(options.Key) ?? io.Environment("PX_OPERATOR_KEY"),
-                parseResult.GetValue(options.Timeout));
+            exchange = OpenExchange(parseResult);
         }
         catch (UsageException ex)
         {
@@ -73,5 +70,20 @@ internal sealed class CommandRunner(CommandIo io, GlobalOptions options)
             }
             return Cli.ExitError;
         }
+    }
+
+    /// <summary>The connection the global options describe, each option falling back to its environment variable.</summary>
+    private ExchangeConnection OpenExchange(ParseResult parseResult)
+    {
+        string? OptionOrEnvironment(Option<string?> option, string variable) => parseResult.GetValue(option) ?? io.Environment(variable);
+
+        return ExchangeConnection.Open(
+            OptionOrEnvironment(options.Address, "PX_ADDRESS") ?? GlobalOptions.DefaultAddress,
+            OptionOrEnvironment(options.Key, "PX_OPERATOR_KEY"),
+            parseResult.GetValue(options.Timeout),
+            new TlsFiles(
+                OptionOrEnvironment(options.CaCertificate, "PX_CA_CERT"),
+                OptionOrEnvironment(options.ClientCertificate, "PX_CLIENT_CERT"),
+                OptionOrEnvironment(options.ClientKey, "PX_CLIENT_KEY")));
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 using PartnerExchange.Cli.Input;
 using PartnerExchange.Cli.Output;
 using PartnerExchange.V1;
@@ -58,7 +57,7 @@ internal static class EventCommands
     private static async Task FollowAsync(CommandContext context, StreamEventsRequest request, int most, CancellationToken cancellationToken)
     {
         // A channel of its own: the stream runs without the per-call deadline that the shared connection's calls carry.
-        using var channel = GrpcChannel.ForAddress(context.Exchange.Address);
+        using var channel = context.Exchange.OpenChannel();
         var client = new EventsService.EventsServiceClient(channel);
         var options = new CallOptions(headers: context.Exchange.Call(cancellationToken).Headers, cancellationToken: cancellationToken);
         using var call = client.StreamEvents(request, options);

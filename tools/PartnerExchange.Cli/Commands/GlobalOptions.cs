@@ -25,6 +25,28 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> CaCertificate { get; } = new("--ca-cert")
+    {
+        HelpName = "FILE",
+        Description = "PEM file of the authorities to trust for the exchange's certificate instead of the machine's trusted roots, "
+            + "e.g. a private CA (env PX_CA_CERT; https:// only).",
+        Recursive = true,
+    };
+
+    public Option<string?> ClientCertificate { get; } = new("--client-cert")
+    {
+        HelpName = "FILE",
+        Description = "PEM client certificate to present when the exchange requires one (mutual TLS; env PX_CLIENT_CERT). Needs --client-key.",
+        Recursive = true,
+    };
+
+    public Option<string?> ClientKey { get; } = new("--client-key")
+    {
+        HelpName = "FILE",
+        Description = "PEM private key of --client-cert (env PX_CLIENT_KEY).",
+        Recursive = true,
+    };
+
     public Option<string> Output { get; } = CreateOutputOption();
 
     public Option<TimeSpan> Timeout { get; } = new("--timeout")
@@ -39,6 +61,9 @@ internal sealed class GlobalOptions
     {
         root.Options.Add(Address);
         root.Options.Add(Key);
+        root.Options.Add(CaCertificate);
+        root.Options.Add(ClientCertificate);
+        root.Options.Add(ClientKey);
         root.Options.Add(Output);
         root.Options.Add(Timeout);
     }

@@ -44,6 +44,11 @@ internal static class ErrorReport
 
     private static string Headline(RpcException exception, PartnerExchangeException details, ExchangeConnection exchange)
     {
+        // No reason means no exchange answered; over TLS the handshake may be why, which the transport does not say plainly.
+        if (details.Reason.Length == 0 && TlsFailure.Explain(exception, exchange) is { } tlsFailure)
+        {
+            return tlsFailure;
+        }
         var detail = exception.Status.Detail;
         return (exception.StatusCode, details.Reason) switch
         {

@@ -6,21 +6,24 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Cli.Connection;
 
 /// <summary>
-/// One channel to the exchange with the operator key and a per-call deadline. The key travels in the
-/// <c>authorization</c> header of each call's options rather than in an interceptor, so it is never held
-/// anywhere that might print it.
+/// One channel to the exchange with the operator key, a per-call deadline and the run's TLS settings. The key
+/// travels in the <c>authorization</c> header of each call's options rather than in an interceptor, so it is never
+/// held anywhere that might print it.
 /// </summary>
 internal sealed class ExchangeConnection : IDisposable
 {
+    private readonly Uri _address;
     private readonly GrpcChannel _channel;
     private readonly Metadata _headers;
 
-    private ExchangeConnection(Uri address, string operatorKey, TimeSpan timeout)
+    private ExchangeConnection(Uri address, string operatorKey, TimeSpan timeout, TransportSecurity security)
     {
+        _address = address;
+        Security = security;
         Address = address.OriginalString;
         Timeout = timeout;
         _headers = new Metadata { { "authorization", $"Bearer {operatorKey}" } };
-        _channel = GrpcChannel.ForAddress(address);
+        _channel = OpenChannel();
         Admin = new AdminService.AdminServiceClient(_channel);
         Settlement = new SettlementService.SettlementServiceClient(_channel);
     }
@@ -35,9 +38,18 @@ internal sealed class ExchangeConnection : IDisposable
 
     public SettlementService.SettlementServiceClient Settlement { get; }
 
+    /// <summary>Whether the channel speaks TLS (an https:// address).</summary>
+    public bool UsesTls => _address.Scheme == Uri.UriSchemeHttps;
+
+    /// <summary>The run's TLS settings, and what the handshake found.</summary>
+    public TransportSecurity Security { get; }
+
     /// <summary>Opens a channel (lazily: nothing is sent until the first call).</summary>
-    /// <exception cref="UsageException">The address is not an http(s) URL or the key is empty.</exception>
-    public static ExchangeConnection Open(string address, string? operatorKey, TimeSpan timeout)
+    /// <exception cref="UsageException">
+    /// The address is not an http(s) URL, the key is empty, TLS files are given for an http:// address, or they
+    /// cannot be read.
+    /// </exception>
+    public static ExchangeConnection Open(string address, string? operatorKey, TimeSpan timeout, TlsFiles tls)
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -47,12 +59,30 @@ internal sealed class ExchangeConnection : IDisposable
         {
             throw new UsageException("no operator key: pass --key or set PX_OPERATOR_KEY.");
         }
-        return new ExchangeConnection(uri, operatorKey.Trim(), timeout);
+        // Certificates given for a plain-text address would be silently unused: the operator meant TLS.
+        if (uri.Scheme == Uri.UriSchemeHttp && tls.AnyGiven)
+        {
+            throw new UsageException(
+                $"--ca-cert, --client-cert and --client-key apply to TLS only, but --address '{address}' is http://; use https://.");
+        }
+        return new ExchangeConnection(uri, operatorKey.Trim(), timeout, TransportSecurity.Load(tls));
     }
+
+    /// <summary>
+    /// A new channel to the exchange with the run's TLS settings; every channel pxctl opens comes from here. The
+    /// caller disposes it.
+    /// </summary>
+    public GrpcChannel OpenChannel() =>
+        // Over http:// (h2c) the channel makes its own default handler, exactly as before TLS settings existed.
+        GrpcChannel.ForAddress(_address, new GrpcChannelOptions { HttpHandler = UsesTls ? Security.CreateHandler() : null, DisposeHttpClient = true });
 
     /// <summary>Options for one call: the key, a deadline of <see cref="Timeout"/> from now, and cancellation.</summary>
     public CallOptions Call(CancellationToken cancellationToken) =>
         new(headers: _headers, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        _channel.Dispose();
+        Security.Dispose();
+    }
 }
