@@ -126,4 +126,7 @@ public enum ErrorReason
 
     /// <summary>The partner already has as many open event streams as it may.</summary>
     TooManyStreams,
+
+    /// <summary>Events after the requested cursor have been removed by event retention.</summary>
+    CursorExpired,
 }

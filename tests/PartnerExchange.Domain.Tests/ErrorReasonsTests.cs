@@ -15,7 +15,7 @@ public class ErrorReasonsTests
             "RateNotConfigured", "BelowMinimum", "AboveMaximum", "NotAnIncrement", "SameProgram",
             "CurrencyMismatch", "QuoteInvalid", "QuoteExpired", "QuoteMismatch", "TransactionNotFound",
             "AlreadyReversed", "NotReversible", "IdempotencyKeyReused", "RequestInProgress", "ApiKeyNotFound",
-            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment", "TooManyStreams",
+            "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment", "TooManyStreams", "CursorExpired",
         ];
 
         Assert.Equal(expected, Enum.GetNames<ErrorReason>());
@@ -71,7 +71,7 @@ public class ErrorReasonsTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(40)]
+    [InlineData(41)]
     public void Code_UndefinedValue_Throws(int value)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ErrorReasons.Code((ErrorReason)value));

@@ -53,10 +53,25 @@ public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
             return (IReadOnlyList<EventRecord>)events;
         }, cancellationToken));
 
-    /// <summary>The cursor of the program's newest event, 0 when it has none.</summary>
+    /// <summary>
+    /// The cursor of the program's newest event, 0 when it has none. Events retention removed count too, so a stream
+    /// from now never starts before them.
+    /// </summary>
     public Task<long> LatestCursorAsync(string programCode, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(programCode, static (connection, program) =>
-            (long)connection.Command("SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program", ("$program", program))
+            (long)connection.Command(
+                "SELECT MAX((SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program), " +
+                "(SELECT COALESCE(MAX(pruned_through_cursor), 0) FROM event_retention WHERE program_code = $program))", ("$program", program))
+                .ExecuteScalar()!, cancellationToken));
+
+    /// <summary>
+    /// The cursor of the program's newest event that retention has removed, 0 when none was: a stream of the program
+    /// positioned before it has missed events.
+    /// </summary>
+    public Task<long> PrunedThroughAsync(string programCode, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(programCode, static (connection, program) =>
+            (long)connection.Command(
+                "SELECT COALESCE(MAX(pruned_through_cursor), 0) FROM event_retention WHERE program_code = $program", ("$program", program))
                 .ExecuteScalar()!, cancellationToken));
 
     private static string? StringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

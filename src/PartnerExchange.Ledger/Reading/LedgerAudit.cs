@@ -82,7 +82,10 @@ public sealed class LedgerAudit(LedgerDatabase database)
         ("events_match_postings",
             "SELECT 'transaction ' || t.transaction_id || ' moved member ' || p.program_code || '/' || p.member_number || ' by ' || " +
             "p.amount_points || ' without its event' FROM postings p JOIN transactions t ON t.sequence = p.sequence " +
-            $"WHERE p.account_kind = {(int)AccountKind.Member} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.transaction_id = t.transaction_id " +
+            // Transactions whose events retention has pruned are left out; the rest must each have theirs.
+            $"WHERE p.account_kind = {(int)AccountKind.Member} " +
+            "AND t.sequence > (SELECT COALESCE(MAX(pruned_through_sequence), 0) FROM event_retention WHERE program_code = '') " +
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.transaction_id = t.transaction_id " +
             "AND e.program_code = p.program_code AND e.member_number = p.member_number AND e.points = p.amount_points) " +
             "UNION ALL SELECT 'event ' || e.cursor || ' names transaction ' || e.transaction_id || ' which did not move ' || e.program_code || '/' || " +
             "e.member_number FROM events e WHERE e.transaction_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM postings p JOIN transactions t " +

@@ -27,6 +27,7 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<LotMovementRow> LotMovements => Set<LotMovementRow>();
     public DbSet<ExpiryWarningRow> ExpiryWarnings => Set<ExpiryWarningRow>();
     public DbSet<EventRow> Events => Set<EventRow>();
+    public DbSet<EventRetentionRow> EventRetention => Set<EventRetentionRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -183,6 +184,11 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.HasKey(v => v.Cursor);
             e.HasIndex(v => new { v.ProgramCode, v.Cursor });
             e.HasIndex(v => v.TransactionId);
+        });
+        modelBuilder.Entity<EventRetentionRow>(e =>
+        {
+            e.ToTable("event_retention");
+            e.HasKey(r => r.ProgramCode);
         });
     }
 

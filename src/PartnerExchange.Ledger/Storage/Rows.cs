@@ -240,3 +240,17 @@ internal sealed class EventRow
     public string? ToProgramCode { get; set; }
     public long RateVersion { get; set; }
 }
+
+/// <summary>
+/// How far the event outbox has been pruned. The row of the empty program code is the whole outbox: every event up
+/// to its cursor is gone, and every later one is still there. Each program's row holds the cursor of its newest
+/// pruned event: a stream of that program resuming before it would have missed events, and is told so.
+/// </summary>
+internal sealed class EventRetentionRow
+{
+    public required string ProgramCode { get; set; }
+    public long PrunedThroughCursor { get; set; }
+    // For the whole outbox: the newest transaction whose events were pruned (the audit checks events after it only).
+    public long PrunedThroughSequence { get; set; }
+    public long PrunedAtMicros { get; set; }
+}

@@ -72,6 +72,7 @@ internal static class RpcErrors
         ErrorReason.RequestInProgress => StatusCode.Aborted,
         ErrorReason.RateLimited or ErrorReason.TooManyStreams => StatusCode.ResourceExhausted,
         ErrorReason.ExchangeBusy => StatusCode.Unavailable,
+        ErrorReason.CursorExpired => StatusCode.OutOfRange,
         _ => StatusCode.Internal,
     };
 }

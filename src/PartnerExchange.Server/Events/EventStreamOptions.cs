@@ -39,6 +39,24 @@ public sealed class EventStreamOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10", ErrorMessage = "Events:CommitAnnouncementInterval must be between 1 ms and 10 s.")]
     public TimeSpan CommitAnnouncementInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How long events are kept. Older ones are removed, oldest first, and a stream that would need them gets
+    /// CURSOR_EXPIRED; transactions and balances are kept for good either way. Zero (the default) keeps every event.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00", ErrorMessage = "Events:Retention must be between 0 (keep every event) and 3650 days.")]
+    public TimeSpan Retention { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How often the server removes events older than <see cref="Retention"/>. Default 1 h.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Events:PruneInterval must be between 1 s and 1 day.")]
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Most events removed in one ledger transaction: each batch holds the writer for a moment only, and a run
+    /// takes batches until nothing old enough is left. Default 10,000.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Events:PruneBatchSize must be between 1 and 1,000,000.")]
+    public int PruneBatchSize { get; set; } = 10_000;
+
     /// <summary>The retry delay suggested to a partner refused TOO_MANY_STREAMS. Default 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Events:TooManyStreamsRetryDelay must be between 10 ms and 10 minutes.")]
     public TimeSpan TooManyStreamsRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

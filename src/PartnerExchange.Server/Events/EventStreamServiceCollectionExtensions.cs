@@ -1,8 +1,8 @@
 namespace PartnerExchange.Server.Events;
 
 /// <summary>
-/// Registers the event stream: its validated options, the per-partner stream cap, the stream runner and the commit
-/// announcements between servers.
+/// Registers the event stream: its validated options, the per-partner stream cap, the stream runner, the commit
+/// announcements between servers and the retention job.
 /// </summary>
 internal static class EventStreamServiceCollectionExtensions
 {
@@ -16,6 +16,7 @@ internal static class EventStreamServiceCollectionExtensions
         services.AddSingleton<StreamSlots>();
         services.AddSingleton<EventStreams>();
         services.AddHostedService<CommitAnnouncements>();
+        services.AddHostedService<EventRetentionJob>();
         return services;
     }
 }

@@ -49,6 +49,7 @@ internal sealed partial class EventStreams(
         using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(callEnded, lifetime.ApplicationStopping, keyWatch.Token);
         var position = new StreamPosition(start.ProgramCode,
             start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, callEnded).ConfigureAwait(false));
+        await EnsureNothingPrunedAfterAsync(position, callEnded).ConfigureAwait(false);
         LogOpened(start.ProgramCode, start.ByOperator, position.Cursor);
         try
         {
@@ -82,6 +83,18 @@ internal sealed partial class EventStreams(
         keyId != Authenticator.BootstrapKeyId
         && await queries.FindApiKeyAsync(keyId, cancellationToken).ConfigureAwait(false) is not { Key.RevokedAt: null };
 
+    /// <summary>Ends the stream with CURSOR_EXPIRED when retention has removed events of its program past its position.</summary>
+    private async Task EnsureNothingPrunedAfterAsync(StreamPosition position, CancellationToken cancellationToken)
+    {
+        var prunedThrough = await feed.PrunedThroughAsync(position.ProgramCode, cancellationToken).ConfigureAwait(false);
+        if (prunedThrough > position.Cursor)
+        {
+            throw RpcErrors.ToException(Refusal.Of(ErrorReason.CursorExpired,
+                "Events after this cursor have been removed by the exchange's event retention; rebuild from the Points API and stream from now.",
+                ("pruned_through_cursor", prunedThrough.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+    }
+
     private static RpcException RevokedKey() =>
         RpcErrors.ToException(Refusal.Of(ErrorReason.ApiKeyInvalid, "The API key that opened this stream was revoked."));
 
@@ -97,6 +110,9 @@ internal sealed partial class EventStreams(
             // Taken before reading, so a commit that lands between the read and the wait still wakes the stream.
             var nextCommit = feed.NextCommit;
             var batch = await feed.ReadAfterAsync(position.ProgramCode, position.Cursor, batchSize, cancellationToken).ConfigureAwait(false);
+            // Read after the batch: retention removes events oldest first, so if nothing past the position had been
+            // removed by now, the batch was read whole.
+            await EnsureNothingPrunedAfterAsync(position, cancellationToken).ConfigureAwait(false);
             foreach (var record in batch)
             {
                 position.Check(record);

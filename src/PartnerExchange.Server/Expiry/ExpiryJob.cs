@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Server.Hosting;
 
 namespace PartnerExchange.Server.Expiry;
 
@@ -15,34 +16,18 @@ namespace PartnerExchange.Server.Expiry;
 /// builds its hosted services, so a host that fails its options validation never opens the ledger.
 /// </remarks>
 internal sealed partial class ExpiryJob(
-    IServiceProvider services, TimeProvider clock, IOptions<ExpiryOptions> options, ILogger<ExpiryJob> logger) : BackgroundService
+    IServiceProvider services, TimeProvider clock, IOptions<ExpiryOptions> options, ILogger<ExpiryJob> logger) : PeriodicJob(clock)
 {
     /// <summary>The key id recorded on the job's transactions, where an operator's would be.</summary>
     public const string JobKeyId = "expiry-job";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.JobEnabled)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-            try
-            {
-                await Task.Delay(options.Value.RunInterval, clock, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override bool IsEnabled => options.Value.JobEnabled;
 
-    private async Task RunOnceAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.RunInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var asOf = clock.GetUtcNow();
+        var asOf = Clock.GetUtcNow();
         var key = $"expiry-job:{asOf.UtcDateTime:O}";
         var request = new IdempotencyScope(
             IdempotencyScope.OperatorPrincipal, null, JobKeyId, key, JobKeyId, SHA256.HashData(Encoding.UTF8.GetBytes(key)));

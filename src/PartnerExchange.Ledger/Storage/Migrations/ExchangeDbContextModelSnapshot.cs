@@ -100,6 +100,29 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRetentionRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<long>("PrunedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_at_micros");
+
+                    b.Property<long>("PrunedThroughCursor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_through_cursor");
+
+                    b.Property<long>("PrunedThroughSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_through_sequence");
+
+                    b.HasKey("ProgramCode");
+
+                    b.ToTable("event_retention", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRow", b =>
                 {
                     b.Property<long>("Cursor")
