@@ -247,6 +247,19 @@ public sealed class PartnerExchangeClient : IDisposable
         return InvokeAsync(request, request.IdempotencyKey, Conversions.ConvertAsync, cancellationToken);
     }
 
+    /// <summary>Reads one transaction by its id, as the caller's program sees it.</summary>
+    /// <param name="transactionId">The id a response or an event gave.</param>
+    /// <param name="cancellationToken">Cancels the operation, retries included.</param>
+    /// <returns>The transaction: its kind, the caller's member, the signed points and the rest of its record.</returns>
+    /// <exception cref="PartnerExchangeException">For example TRANSACTION_NOT_FOUND.</exception>
+    public async Task<Transaction> GetTransactionAsync(string transactionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionId);
+        var request = new GetTransactionRequest { TransactionId = transactionId };
+        var response = await InvokeAsync(request, idempotencyKey: "", Points.GetTransactionAsync, cancellationToken).ConfigureAwait(false);
+        return response.Transaction;
+    }
+
     /// <summary>Reads a member's balance and lifetime totals.</summary>
     /// <param name="memberNumber">The member, enrolled in the caller's program.</param>
     /// <param name="cancellationToken">Cancels the operation, retries included.</param>

@@ -88,6 +88,14 @@ public sealed record Redeem(string ProgramCode, string MemberNumber, long Points
     }
 }
 
+/// <summary>The refusal shared by the reads and commands that look a transaction up by its id.</summary>
+public static class Transactions
+{
+    /// <summary>The caller's program has no transaction with this id (another partner's answers the same).</summary>
+    public static Refusal NotFound() =>
+        Refusal.Of(ErrorReason.TransactionNotFound, "The caller has no transaction with this id.");
+}
+
 /// <summary>Checks shared by the commands that act on members.</summary>
 public static class Members
 {

@@ -24,7 +24,7 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
             // transaction answers exactly like one that does not exist.
             return TouchesCallerProgram(session)
                 ? Refusal.Of(ErrorReason.NotReversible, "Only the partner that requested a transaction can reverse it.")
-                : Refusal.Of(ErrorReason.TransactionNotFound, "The caller has no transaction with this id.");
+                : Transactions.NotFound();
         }
         if (original.Kind is TransactionKind.Reversal)
         {

@@ -225,6 +225,18 @@ public sealed class LedgerQueries(LedgerDatabase database)
         return rows.ConvertAll(x => ToView(x.t, x.p, filter.ProgramCode));
     }
 
+    /// <summary>One transaction as a program sees it (its member's leg), or null when it did not touch that program.</summary>
+    public async Task<TransactionView?> GetTransactionAsync(string programCode, string transactionId, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        // By the transaction id's own index, then its postings by sequence: the program's member leg, if any.
+        var row = await db.Transactions.Where(t => t.TransactionId == transactionId)
+            .Join(db.Postings.Where(p => p.ProgramCode == programCode && p.AccountKind == (int)AccountKind.Member),
+                t => t.Sequence, p => p.Sequence, (t, p) => new { t, p })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToView(row.t, row.p, programCode);
+    }
+
     /// <summary>The version of each direction out of a program in effect at a time, enabled ones only.</summary>
     public async Task<IReadOnlyList<RateRecord>> ListActiveRatesFromAsync(
         string fromProgramCode, DateTimeOffset at, CancellationToken cancellationToken)

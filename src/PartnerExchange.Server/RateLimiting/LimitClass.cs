@@ -32,6 +32,7 @@ internal static class MethodClasses
             ("Reverse", LimitClass.Writes),
             ("GetAccount", LimitClass.Reads),
             ("ListTransactions", LimitClass.Reads),
+            ("GetTransaction", LimitClass.Reads),
         ]),
         (ConversionService.Descriptor,
         [

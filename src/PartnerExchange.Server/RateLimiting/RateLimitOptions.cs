@@ -23,7 +23,7 @@ public sealed class RateLimitOptions
     public RequestRate Writes { get; set; } = new() { RequestsPerSecond = 200, Burst = 400 };
 
     /// <summary>
-    /// Default limit of a partner's reads (GetAccount, ListTransactions, ListRates).
+    /// Default limit of a partner's reads (GetAccount, ListTransactions, GetTransaction, ListRates).
     /// Default 1,000 requests per second, burst 2,000.
     /// </summary>
     [Required]

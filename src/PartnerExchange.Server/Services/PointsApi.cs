@@ -61,6 +61,14 @@ internal sealed class PointsApi(
             r => new ReverseResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 
+    public override async Task<GetTransactionResponse> GetTransaction(GetTransactionRequest request, ServerCallContext context)
+    {
+        request.Validate();
+        var view = await queries.GetTransactionAsync(Caller.Of(context).Program, request.TransactionId, context.CancellationToken)
+            ?? throw RpcErrors.ToException(Transactions.NotFound());
+        return new GetTransactionResponse { Transaction = view.ToProto() };
+    }
+
     public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         request.Validate();

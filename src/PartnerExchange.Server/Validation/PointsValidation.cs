@@ -1,3 +1,4 @@
+using PartnerExchange.Domain;
 using PartnerExchange.Domain.Money;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Server.Hosting;
@@ -54,10 +55,17 @@ internal static class PointsValidation
     public static void Validate(this ReverseRequest request) =>
         new FieldChecks()
             .Add(Identifiers.IdempotencyKey(request.IdempotencyKey, "idempotency_key"))
-            .Require(request.TransactionId.Length is > 0 and <= TransactionIdMaxLength, "transaction_id",
-                $"must be a transaction id of 1–{TransactionIdMaxLength} characters")
+            .Add(TransactionId(request.TransactionId))
             .Add(Identifiers.Reference(request.Reference, "reference"))
             .ThrowIfInvalid();
+
+    public static void Validate(this GetTransactionRequest request) =>
+        new FieldChecks().Add(TransactionId(request.TransactionId)).ThrowIfInvalid();
+
+    private static FieldViolation? TransactionId(string transactionId) =>
+        transactionId.Length is > 0 and <= TransactionIdMaxLength
+            ? null
+            : new FieldViolation("transaction_id", $"must be a transaction id of 1–{TransactionIdMaxLength} characters");
 
     public static void Validate(this GetAccountRequest request) =>
         new FieldChecks().Add(Identifiers.MemberNumber(request.MemberNumber, "member_number")).ThrowIfInvalid();
