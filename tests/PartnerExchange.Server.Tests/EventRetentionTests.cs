@@ -22,6 +22,10 @@ public sealed class RetentionExchange : IAsyncLifetime
         Exchange.Settings["Events:PruneInterval"] = "01:00:00";
         // Small batches, so a run takes several and a conversion's two events can fall in different ones.
         Exchange.Settings["Events:PruneBatchSize"] = "3";
+        // One event per read, so a stream held back by a consumer that does not read stops between reads.
+        Exchange.Settings["Events:ReadBatchSize"] = "1";
+        Exchange.Settings["RateLimits:Writes:RequestsPerSecond"] = "1000000";
+        Exchange.Settings["RateLimits:Writes:Burst"] = "1000000";
         return Exchange.InitializeAsync();
     }
 
@@ -65,6 +69,32 @@ public sealed class EventRetentionTests(RetentionExchange fixture) : Integration
         var next = await stream.NextEventAsync();
 
         Assert.Equal(later.Transaction.TransactionId, next.TransactionId);
+    }
+
+    [Fact]
+    public async Task StreamEvents_FallingBehindRetentionWhileOpen_EndsWithCursorExpired()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        // More events than HTTP/2 flow control lets the server send ahead of a consumer that does not read.
+        const int Events = 3_000;
+        await Parallel.ForAsync(0, Events, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (_, _) => await shop.AccrueAsync(member, 1));
+        using var stream = EventConsumer.Open(Exchange, shop.Key, new StreamEventsRequest { AfterCursor = 0 });
+        await stream.AdmittedAsync();
+
+        await PassRetentionAsync(shop.ProgramCode);
+        var delivered = 0;
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (true)
+            {
+                await stream.NextEventAsync();
+                delivered++;
+            }
+        });
+
+        Assert.Equal((StatusCode.OutOfRange, "CURSOR_EXPIRED"), (error.StatusCode, RpcAssert.ReasonOf(error)));
+        Assert.InRange(delivered, 1, Events - 1);
     }
 
     [Fact]
@@ -125,14 +155,18 @@ public sealed class EventRetentionTests(RetentionExchange fixture) : Integration
         return (shop, member);
     }
 
-    /// <summary>Moves the clock two days on and waits for the hourly job to have removed every event of the program.</summary>
+    /// <summary>
+    /// Moves the clock two days on and waits for the hourly job to have removed every event of the program. A run
+    /// stops after its most batches, so while events remain the clock moves on an hour to start the next run.
+    /// </summary>
     private async Task PassRetentionAsync(string programCode)
     {
         fixture.Clock.Advance(TimeSpan.FromDays(2));
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await CountAsync("SELECT COUNT(*) FROM events WHERE program_code = $program", programCode) > 0)
         {
-            await Task.Delay(50, deadline.Token);
+            await Task.Delay(100, deadline.Token);
+            fixture.Clock.Advance(TimeSpan.FromHours(1));
         }
     }
 
