@@ -28,7 +28,7 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
         Assert.Equal("completed", (string?)record["state"]);
         // The response lives in the ledger; Redis keeps what answers a repeat without the writer.
         Assert.Equal(["fp", "state"], record.Keys.Order(StringComparer.Ordinal));
-        Assert.Contains($":{{{shop.ProgramCode}}}:idem:", (string?)redisKey, StringComparison.Ordinal);
+        Assert.Contains($":{{{shop.ProgramCode}}}:idem2:", (string?)redisKey, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
 
         await RpcAssert.InvalidAsync(() => shop.Points.AccrueAsync(Accrual("bad member!", key)), "member_number");
 
-        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem:{key}"));
+        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem2:{key}"));
     }
 
     [Fact]
@@ -168,14 +168,14 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
         await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED", () => shop.Points.AccrueAsync(different));
 
         // The refused request leaves no marker behind that would block the original's retries.
-        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem:{request.IdempotencyKey}"));
+        Assert.Empty(_redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{shop.ProgramCode}}}:idem2:{request.IdempotencyKey}"));
     }
 
     private static AccrueRequest Accrual(string member, string key) =>
         new() { IdempotencyKey = key, MemberNumber = member, Points = 100, Reason = AccrualReason.Referral };
 
     private RedisKey FindKey(string programCode, string idempotencyKey) =>
-        _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem:{idempotencyKey}").Single();
+        _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem2:{idempotencyKey}").Single();
 
     /// <summary>The Redis key another idempotency key of the same partner has, beside a known one.</summary>
     private static RedisKey KeyBeside(RedisKey known, string knownIdempotencyKey, string otherIdempotencyKey)

@@ -274,7 +274,7 @@ public sealed class WriteAdmissionTests : IAsyncLifetime, IDisposable
     }
 
     private List<RedisKey> IdempotencyKeys(string programCode, string idempotencyKey) =>
-        _admin.GetServer(_redis.Configuration).Keys(pattern: $"{KeyPrefix}:{{{programCode}}}:idem:{idempotencyKey}").ToList();
+        _admin.GetServer(_redis.Configuration).Keys(pattern: $"{KeyPrefix}:{{{programCode}}}:idem2:{idempotencyKey}").ToList();
 
     private static AccrueRequest Accrual(string member, string key) =>
         new() { IdempotencyKey = key, MemberNumber = member, Points = 100, Reason = AccrualReason.Promotion };

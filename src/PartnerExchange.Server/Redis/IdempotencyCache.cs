@@ -152,7 +152,12 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
 
     public TimeSpan InProgressRetryDelay => _options.InProgressRetryDelay;
 
-    private RedisKey KeyOf(IdempotencyScope scope) => redis.Key(scope.Principal, "idem", scope.IdempotencyKey);
+    // Version 2 of the record: a completed key carries no response. Its own key segment, so a server of an earlier
+    // build (which reads the response from a completed record) never meets one of these during a rolling upgrade;
+    // across the two the ledger's guard decides, as it does whenever Redis has forgotten a key.
+    internal const string KeySegment = "idem2";
+
+    private RedisKey KeyOf(IdempotencyScope scope) => redis.Key(scope.Principal, KeySegment, scope.IdempotencyKey);
 
     // The method is part of what a key is bound to, as in the ledger.
     private static byte[] Fingerprint(IdempotencyScope scope) =>
