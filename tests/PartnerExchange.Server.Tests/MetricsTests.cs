@@ -72,12 +72,14 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
     }
 
     [Fact]
-    public async Task Metrics_RuntimeAndConnections_AreExported()
+    public async Task Metrics_RuntimeConnectionsAndRedis_AreExported()
     {
         var text = await ScrapeAsync();
 
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
         Assert.Contains("kestrel_", text, StringComparison.Ordinal);
+        // The tests' server uses the assembly's Redis, which answers.
+        Assert.Equal(1, Count(text, "partnerexchange_redis_available"));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using PartnerExchange.Server.Metrics;
 using StackExchange.Redis;
 
 namespace PartnerExchange.Server.Redis;
@@ -18,7 +20,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly ConnectionMultiplexer? _multiplexer;
     private int _available = 1;
 
-    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger, IMeterFactory? meters = null)
     {
         _options = options.Value;
         _logger = logger;
@@ -26,6 +28,10 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         {
             return;
         }
+        // Ops alert on this rather than on logs: 0 while the exchange runs degraded (local rate limits, ledger-only
+        // idempotency), 1 while Redis answers. Absent when Redis is not configured.
+        meters?.Create(CallMetrics.MeterName).CreateObservableGauge("partnerexchange.redis.available",
+            () => IsConnected && Volatile.Read(ref _available) == 1 ? 1 : 0, description: "1 while Redis answers, 0 while the exchange runs without it.");
         var timeoutMs = (int)_options.OperationTimeout.TotalMilliseconds;
         var configuration = ConfigurationOptions.Parse(_options.Configuration);
         configuration.AbortOnConnectFail = false;
