@@ -319,9 +319,12 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
         var run = await exchange.PxctlAsync("--help");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (var command in new[] { "partners", "rates", "keys", "members", "settlement", "liability", "reconcile", "ledger" })
+        // Each command as a line of the Commands listing: the names also occur in the tool's description.
+        var listed = run.Stdout.Split('\n').Select(line => line.TrimEnd()).Where(line => line.StartsWith("  ", StringComparison.Ordinal))
+            .Select(line => line.TrimStart().Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var command in new[] { "partners", "rates", "keys", "members", "settlement", "liability", "reconcile", "ledger", "events", "expiry" })
         {
-            Assert.Contains(command, run.Stdout, StringComparison.Ordinal);
+            Assert.Contains(command, listed);
         }
         Assert.DoesNotContain(exchange.OperatorKey, run.Stdout, StringComparison.Ordinal);
     }

@@ -49,7 +49,6 @@ internal sealed partial class EventStreams(
         using var streamEnded = CancellationTokenSource.CreateLinkedTokenSource(callEnded, lifetime.ApplicationStopping, keyWatch.Token);
         var position = new StreamPosition(start.ProgramCode,
             start.AfterCursor ?? await feed.LatestCursorAsync(start.ProgramCode, callEnded).ConfigureAwait(false));
-        await EnsureNothingPrunedAfterAsync(position, callEnded).ConfigureAwait(false);
         LogOpened(start.ProgramCode, start.ByOperator, position.Cursor);
         try
         {
