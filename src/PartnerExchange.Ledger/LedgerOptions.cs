@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PartnerExchange.Ledger;
 
 /// <summary>Settings of the ledger's storage and its single writer.</summary>
-public sealed class LedgerOptions
+public sealed class LedgerOptions : IValidatableObject
 {
     /// <summary>Path of the SQLite database file. Required; created with its folder when missing.</summary>
     [Required(ErrorMessage = "Set Ledger:DatabasePath (or PX_DATA_DIR) to the SQLite file the ledger lives in.")]
@@ -30,6 +30,15 @@ public sealed class LedgerOptions
     /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "Ledger:WriteQueueCapacity must be between 1 and 1,000,000.")]
     public int WriteQueueCapacity { get; set; } = 4096;
+
+    /// <summary>
+    /// Most write requests one caller (a partner's program; the operators and the exchange's jobs share one)
+    /// may have waiting for the writer. A caller over its share is refused with UNAVAILABLE while the others
+    /// still get in, so one partner's flood never turns the rest away. At most
+    /// <see cref="WriteQueueCapacity"/>. Default 1024.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Ledger:WriteQueueCapacityPerCaller must be between 1 and 1,000,000.")]
+    public int WriteQueueCapacityPerCaller { get; set; } = 1024;
 
     /// <summary>
     /// Page cache of the writer's connection in MiB. The writer reads the pages of the accounts, lots and
@@ -63,4 +72,16 @@ public sealed class LedgerOptions
     /// <summary>Largest number of points one transaction may move. Default 1,000,000,000,000.</summary>
     [Range(1L, long.MaxValue, ErrorMessage = "Ledger:MaxPointsPerTransaction must be at least 1.")]
     public long MaxPointsPerTransaction { get; set; } = 1_000_000_000_000;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WriteQueueCapacityPerCaller > WriteQueueCapacity)
+        {
+            yield return new ValidationResult(
+                $"Ledger:WriteQueueCapacityPerCaller ({WriteQueueCapacityPerCaller}) must not exceed Ledger:WriteQueueCapacity " +
+                $"({WriteQueueCapacity}): lower the share or raise the capacity.",
+                [nameof(WriteQueueCapacityPerCaller)]);
+        }
+    }
 }

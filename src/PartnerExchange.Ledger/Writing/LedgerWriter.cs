@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ public interface ILedgerWriter
     /// an earlier key with the same fingerprint returns the stored response without executing; a repeat
     /// with a different fingerprint is refused with IDEMPOTENCY_KEY_REUSED (and not stored).
     /// </summary>
-    /// <exception cref="LedgerBusyException">The write queue is full.</exception>
+    /// <exception cref="LedgerBusyException">The write queue, or the caller's share of it, is full.</exception>
     Task<Outcome<WriteReceipt>> WriteAsync<TResult>(
         IdempotencyScope scope,
         LedgerCommand<TResult> command,
@@ -24,15 +23,16 @@ public interface ILedgerWriter
 }
 
 /// <summary>
-/// One writer per process. Requests queue in a bounded channel; the writer takes what is waiting (up to
-/// <see cref="LedgerOptions.MaxGroupSize"/>) and commits it as one database transaction, one fsync for the
-/// whole group. A refusal undoes only its own request: the ledger refuses before its first write, so most
+/// One writer per process. Requests queue in a bounded queue shared fairly among callers (see
+/// <see cref="WriteQueue{TRequest}"/>); the writer takes what is waiting (up to
+/// <see cref="LedgerOptions.MaxGroupSize"/>, one of each caller in turn) and commits it as one database
+/// transaction, one fsync for the whole group. A refusal undoes only its own request: the ledger refuses before its first write, so most
 /// groups run without savepoints; a group with a request that must be undone after writing runs again with
 /// a savepoint per request. Nothing is acknowledged before its group has committed.
 /// </summary>
 internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 {
-    private readonly Channel<PendingWrite> _queue;
+    private readonly WriteQueue<PendingWrite> _queue;
     private readonly LedgerOptions _options;
     private readonly ILogger<LedgerWriter> _logger;
     private readonly SqliteConnection _connection;
@@ -56,12 +56,8 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         {
             _checkpointer = new WalCheckpointer(database.OpenCheckpointConnection(), _options.CheckpointInterval, logger);
         }
-        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.WriteQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _metrics?.ObserveQueue(() => _queue.Reader.Count);
+        _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
+        _metrics?.ObserveQueue(() => _queue.Count);
         _loop = Task.Run(RunAsync);
     }
 
@@ -72,7 +68,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var pending = new PendingWrite<TResult>(scope, command, encode, cancellationToken);
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_queue.TryEnqueue(scope.Principal, pending))
         {
             _metrics?.Settled(WriteOutcome.Busy);
             throw new LedgerBusyException();
@@ -90,20 +86,12 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private async Task RunAsync()
     {
         var group = new List<PendingWrite>(_options.MaxGroupSize);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await _queue.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
-            while (group.Count < _options.MaxGroupSize && _queue.Reader.TryRead(out var pending))
-            {
-                // A request whose caller has gone (deadline passed, cancelled) is dropped before any work.
-                if (pending.CancellationToken.IsCancellationRequested)
-                {
-                    pending.Completion.TrySetCanceled(pending.CancellationToken);
-                    _metrics?.Settled(WriteOutcome.Dropped);
-                    continue;
-                }
-                group.Add(pending);
-            }
+            _queue.TakeInto(group, _options.MaxGroupSize);
+            // A request whose caller has gone (deadline passed, cancelled) is dropped before any work.
+            group.RemoveAll(IsAbandoned);
             if (group.Count == 0)
             {
                 continue;
@@ -124,6 +112,17 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                 }
             }
         }
+    }
+
+    private bool IsAbandoned(PendingWrite pending)
+    {
+        if (!pending.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        pending.Completion.TrySetCanceled(pending.CancellationToken);
+        _metrics?.Settled(WriteOutcome.Dropped);
+        return true;
     }
 
     private void CommitGroup(List<PendingWrite> group)
@@ -270,7 +269,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop.ConfigureAwait(false);
         _checkpointer?.Dispose();
         // Statements first: a connection closed under prepared statements would linger open.

@@ -92,7 +92,6 @@ public sealed class LedgerProperties
     {
         private readonly List<Submitted> _submitted = [];
         private readonly List<int> _originals = [];
-        private readonly List<int> _inFlight = [];
 
         public LedgerModel Model { get; } = new();
 
@@ -122,87 +121,130 @@ public sealed class LedgerProperties
 
         public async Task RunAsync(Step[] steps)
         {
-            for (var i = 0; i < steps.Length; i++)
+            var segmentStart = 0;
+            for (var i = 1; i <= steps.Length; i++)
             {
-                if (steps[i].WaitBefore)
+                if (i == steps.Length || steps[i].WaitBefore)
                 {
-                    await DrainAsync();
+                    await RunSegmentAsync(segmentStart, steps[segmentStart..i]);
+                    segmentStart = i;
                 }
-                Submit(i, steps[i].Op);
             }
-            await DrainAsync();
         }
 
-        private void Submit(int index, Op op)
+        /// <summary>
+        /// Queues a burst of steps while the writer is held, so the writer takes them in one known order (its
+        /// fair queue's: one request of each program in turn, each program's own in submission order) and in
+        /// shared groups. The model takes them in that order too; then every answer is checked in it.
+        /// </summary>
+        private async Task RunSegmentAsync(int first, Step[] segment)
+        {
+            var queued = segment.Select((step, i) => Plan(first + i, step.Op)).Where(s => s.Send is not null).ToList();
+            var writerOrder = WriterOrder(queued);
+            foreach (var submitted in writerOrder)
+            {
+                submitted.Expected = submitted.Expect!();
+            }
+            var gate = new WriterGate();
+            var held = ledger.Hold(gate);
+            await gate.Entered;
+            foreach (var submitted in queued)
+            {
+                submitted.Task = submitted.Send!();
+            }
+            gate.Release();
+            await held;
+            foreach (var submitted in writerOrder)
+            {
+                await CheckAsync(submitted);
+            }
+        }
+
+        /// <summary>The order in which the writer's fair queue takes requests queued together: one of each caller in turn.</summary>
+        private static List<Submitted> WriterOrder(List<Submitted> queued)
+        {
+            var byCaller = queued.GroupBy(s => s.Scope!.Principal).Select(g => new Queue<Submitted>(g)).ToList();
+            var order = new List<Submitted>(queued.Count);
+            while (order.Count < queued.Count)
+            {
+                foreach (var waiting in byCaller)
+                {
+                    if (waiting.TryDequeue(out var next))
+                    {
+                        order.Add(next);
+                    }
+                }
+            }
+            return order;
+        }
+
+        private Submitted Plan(int index, Op op)
         {
             if (op is RetryOp retry)
             {
-                SubmitRetry(index, retry);
-                return;
+                return PlanRetry(retry);
             }
-            var (principal, expected, resubmit) = op switch
+            var (principal, expect, resubmit) = op switch
             {
-                EnrollOp e => Request(e.Program, Model.Enroll(e.Program, e.Member), new EnrollMember(Programs[e.Program], Member(e.Member))),
-                AccrueOp a => Request(a.Program, Model.Accrue(a.Program, a.Member, a.Points),
+                EnrollOp e => Request(e.Program, () => Model.Enroll(e.Program, e.Member), new EnrollMember(Programs[e.Program], Member(e.Member))),
+                AccrueOp a => Request(a.Program, () => Model.Accrue(a.Program, a.Member, a.Points),
                     ledger.AccrueCommand(Programs[a.Program], Member(a.Member), a.Points, $"step-{index}")),
-                RedeemOp r => Request(r.Program, Model.Redeem(r.Program, r.Member, r.Points),
+                RedeemOp r => Request(r.Program, () => Model.Redeem(r.Program, r.Member, r.Points),
                     new Redeem(Programs[r.Program], Member(r.Member), r.Points, $"step-{index}")),
-                ConvertOp c => Request(c.From, Model.Convert(c.From, c.FromMember, c.To, c.ToMember, c.SourcePoints),
+                ConvertOp c => Request(c.From, () => Model.Convert(c.From, c.FromMember, c.To, c.ToMember, c.SourcePoints),
                     new ConvertPoints(Programs[c.From], Member(c.FromMember), Programs[c.To], Member(c.ToMember), c.SourcePoints, null, $"step-{index}")),
                 ReverseOp v => ReverseRequest(index, v),
                 _ => throw new InvalidOperationException($"Unknown step {op}."),
             };
             var scope = new IdempotencyScope(principal, principal, "key-id", $"step-{index}", op.GetType().Name,
                 Encoding.UTF8.GetBytes(op.ToString()));
-            _submitted.Add(new Submitted(op, scope, resubmit, expected, resubmit(scope)));
             _originals.Add(index);
-            _inFlight.Add(index);
+            return Add(new Submitted(op) { Scope = scope, Resubmit = resubmit, Expect = expect, Send = () => resubmit(scope) });
         }
 
-        private (string, Expected, Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>) ReverseRequest(int index, ReverseOp op)
+        private (string, Func<Expected>, Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>) ReverseRequest(int index, ReverseOp op)
         {
-            // Only transactions whose responses came back have a known id.
+            // Only transactions whose responses came back (in earlier bursts) have a known id.
             var known = Model.Transactions.Where(t => t.TransactionId is not null).ToList();
             var original = known.Count == 0 || op.Caller == 4 ? null : known[op.Pick % known.Count];
             var caller = original is null ? 0 : op.Caller <= 2 ? original.Requester : (original.Requester + 1) % Programs.Length;
             var command = new Reverse(Programs[caller], original?.TransactionId ?? "tx_unknown", $"step-{index}");
-            return Request(caller, Model.Reverse(caller, original), command);
+            return Request(caller, () => Model.Reverse(caller, original), command);
         }
 
-        private void SubmitRetry(int index, RetryOp op)
+        private Submitted PlanRetry(RetryOp op)
         {
             if (_originals.Count == 0)
             {
-                _submitted.Add(new Submitted(op, null, null, null, null));
-                return;
+                return Add(new Submitted(op));
             }
-            var earlier = _submitted[_originals[op.Pick % _originals.Count]];
+            var originalStep = _originals[op.Pick % _originals.Count];
+            var earlier = _submitted[originalStep];
             var scope = op.SameRequest ? earlier.Scope! : earlier.Scope! with { RequestFingerprint = [.. earlier.Scope!.RequestFingerprint, 0xFF] };
-            Expected expected = op.SameRequest ? new ExpectReplay(_originals[op.Pick % _originals.Count]) : new ExpectKeyReused();
-            _submitted.Add(new Submitted(op, scope, null, expected, earlier.Resubmit!(scope)));
-            _inFlight.Add(index);
+            Expected expected = op.SameRequest ? new ExpectReplay(originalStep) : new ExpectKeyReused();
+            return Add(new Submitted(op) { Scope = scope, Expect = () => expected, Send = () => earlier.Resubmit!(scope) });
         }
 
-        private (string, Expected, Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>) Request<T>(int program, Expected expected, LedgerCommand<T> command) =>
-            (Programs[program], expected, scope => ledger.Submit(scope, command));
-
-        private async Task DrainAsync()
+        private Submitted Add(Submitted submitted)
         {
-            // In submission order, which is the writer's order: an original is checked before its retries.
-            foreach (var index in _inFlight)
+            _submitted.Add(submitted);
+            return submitted;
+        }
+
+        private (string, Func<Expected>, Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>) Request<T>(int program, Func<Expected> expect, LedgerCommand<T> command) =>
+            (Programs[program], expect, scope => ledger.Submit(scope, command));
+
+        private async Task CheckAsync(Submitted submitted)
+        {
+            var outcome = await submitted.Task!;
+            var expected = Describe(submitted.Expected!);
+            var actual = Describe(outcome);
+            Assert.True(expected == actual, $"Step {_submitted.IndexOf(submitted)} {submitted.Op}: expected '{expected}', got '{actual}'.");
+            if (submitted.Expected is ExpectAccepted { Transaction: { } transaction })
             {
-                var submitted = _submitted[index];
-                var outcome = await submitted.Task!;
-                var expected = Describe(submitted.Expected!);
-                var actual = Describe(outcome);
-                Assert.True(expected == actual, $"Step {index} {submitted.Op}: expected '{expected}', got '{actual}'.");
-                if (submitted.Expected is ExpectAccepted { Transaction: { } transaction })
-                {
-                    transaction.TransactionId = Responses.TransactionIdOf(outcome.Value.Response);
-                }
-                submitted.Receipt = outcome.IsSuccess ? outcome.Value : null;
+                transaction.TransactionId = Responses.TransactionIdOf(outcome.Value.Response);
             }
-            _inFlight.Clear();
+            submitted.Receipt = outcome.IsSuccess ? outcome.Value : null;
         }
 
         private string Describe(Expected expected) => expected switch
@@ -235,13 +277,25 @@ public sealed class LedgerProperties
                 : "accepted";
         }
 
-        private sealed record Submitted(
-            Op Op,
-            IdempotencyScope? Scope,
-            Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>? Resubmit,
-            Expected? Expected,
-            Task<Outcome<WriteReceipt>>? Task)
+        /// <summary>A step's request (none for a retry with nothing to retry), what the model expects, and its answer.</summary>
+        private sealed class Submitted(Op op)
         {
+            public Op Op { get; } = op;
+
+            public IdempotencyScope? Scope { get; init; }
+
+            /// <summary>Sends the same command under another scope (a retry of this step).</summary>
+            public Func<IdempotencyScope, Task<Outcome<WriteReceipt>>>? Resubmit { get; init; }
+
+            /// <summary>Applies the step to the model, in the writer's order, and says what the ledger must answer.</summary>
+            public Func<Expected>? Expect { get; init; }
+
+            public Func<Task<Outcome<WriteReceipt>>>? Send { get; init; }
+
+            public Expected? Expected { get; set; }
+
+            public Task<Outcome<WriteReceipt>>? Task { get; set; }
+
             public WriteReceipt? Receipt { get; set; }
         }
     }
