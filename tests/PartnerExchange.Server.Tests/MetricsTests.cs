@@ -35,8 +35,6 @@ public sealed class MetricsRunAlone;
 [Collection(nameof(MetricsRunAlone))]
 public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixture.Exchange), IClassFixture<MetricsExchange>
 {
-    private static readonly HttpClient Http = new();
-
     [Fact]
     public async Task Metrics_AfterCalls_CountsEachByMethodAndStatus()
     {
@@ -114,15 +112,25 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
         Assert.Contains("Metrics:Listen", error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<string> ScrapeAsync()
+    private Task<string> ScrapeAsync() => Prometheus.ScrapeAsync(fixture.MetricsAddress);
+
+    private static double Count(string text, string metric, params string[] labels) => Prometheus.Sum(text, metric, labels);
+}
+
+/// <summary>Reads a Prometheus endpoint over real HTTP.</summary>
+internal static class Prometheus
+{
+    private static readonly HttpClient Http = new();
+
+    public static async Task<string> ScrapeAsync(Uri address)
     {
-        using var response = await Http.GetAsync(fixture.MetricsAddress);
+        using var response = await Http.GetAsync(address);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
     }
 
     /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain every one given.</summary>
-    private static double Count(string text, string metric, params string[] labels) =>
+    public static double Sum(string text, string metric, params string[] labels) =>
         text.Split('\n')
             .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
             .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
