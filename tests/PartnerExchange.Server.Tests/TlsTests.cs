@@ -205,7 +205,7 @@ public sealed class CertificateRenewalTests(RenewingTlsExchange fixture) : Integ
     }
 
     // File times can tie within a coarse clock tick: set them clearly later, as a real renewal hours on would.
-    private static void MarkChanged(params string[] paths)
+    internal static void MarkChanged(params string[] paths)
     {
         foreach (var path in paths)
         {
@@ -217,5 +217,106 @@ public sealed class CertificateRenewalTests(RenewingTlsExchange fixture) : Integ
     {
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
         return certificate.GetSerialNumberString();
+    }
+}
+
+/// <summary>
+/// A server requiring client certificates from the authorities in a file of its own, looking for a renewed file at
+/// every handshake.
+/// </summary>
+public sealed class RenewingAuthoritiesExchange() : TlsExchange("PartnerExchange operators CA")
+{
+    /// <summary>The client authorities file the server trusts; starts with the fixture's authority alone.</summary>
+    public string AuthoritiesPath { get; } = Path.Combine(Path.GetTempPath(), "px-tests", "authorities-" + Guid.NewGuid().ToString("N") + ".pem");
+
+    protected override void Configure()
+    {
+        File.Copy(Authority.CertificatePath, AuthoritiesPath);
+        Exchange.Settings["Tls:ClientCertificateAuthorityPath"] = AuthoritiesPath;
+        Exchange.Settings["Tls:ReloadInterval"] = "00:00:00";
+        Exchange.HttpHandler = Authority.Handler(Authority.IssueClient("ops"));
+    }
+}
+
+/// <summary>
+/// Client authorities added and retired without a restart. Each test has its own server, since retiring an
+/// authority refuses the fixture's own client.
+/// </summary>
+public sealed class ClientAuthorityRenewalTests : IAsyncLifetime, IDisposable
+{
+    // How a refused client certificate reaches a .NET client under TLS 1.3 depends on timing (see TlsTests).
+    private static readonly StatusCode[] TransportRefusals = [StatusCode.Unavailable, StatusCode.Internal];
+
+    private readonly RenewingAuthoritiesExchange _fixture = new();
+    private readonly TestAuthority _partnerAuthority = new("Partner CA");
+
+    private RunningExchange Exchange => _fixture.Exchange;
+
+    public Task InitializeAsync() => _fixture.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _fixture.DisposeAsync();
+        _partnerAuthority.Dispose();
+    }
+
+    public void Dispose() => _partnerAuthority.Dispose();
+
+    [Fact]
+    public async Task Ping_AuthorityAddedToTheFile_ItsClientsAreAcceptedWithoutRestart()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var partnerClient = _partnerAuthority.IssueClient("partner");
+        Assert.Contains((await PingAsync(shop, partnerClient)).StatusCode, TransportRefusals);
+
+        RewriteAuthorities(_fixture.Authority, _partnerAuthority);
+
+        Assert.Equal(StatusCode.OK, (await PingAsync(shop, partnerClient)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ping_AuthorityRetiredFromTheFile_ItsClientsAreRefusedWithoutRestart()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var opsClient = _fixture.Authority.IssueClient("ops-2");
+        Assert.Equal(StatusCode.OK, (await PingAsync(shop, opsClient)).StatusCode);
+
+        RewriteAuthorities(_partnerAuthority);
+
+        Assert.Contains((await PingAsync(shop, opsClient)).StatusCode, TransportRefusals);
+        Assert.Equal(StatusCode.OK, (await PingAsync(shop, _partnerAuthority.IssueClient("partner"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ping_AuthoritiesFileCaughtEmptyMidRotation_KeepsTrustingTheAuthoritiesInUse()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+
+        await File.WriteAllTextAsync(_fixture.AuthoritiesPath, "");
+        CertificateRenewalTests.MarkChanged(_fixture.AuthoritiesPath);
+
+        Assert.Equal(StatusCode.OK, (await PingAsync(shop, _fixture.Authority.IssueClient("ops-3"))).StatusCode);
+    }
+
+    /// <summary>A Ping over a new connection presenting <paramref name="client"/>: OK, or the status it failed with.</summary>
+    private async Task<Status> PingAsync(TestPartner shop, System.Security.Cryptography.X509Certificates.X509Certificate2 client)
+    {
+        using var handler = _fixture.Authority.Handler(client);
+        using var channel = GrpcChannel.ForAddress(Exchange.Address, new GrpcChannelOptions { HttpHandler = handler });
+        try
+        {
+            await new DiagnosticsService.DiagnosticsServiceClient(channel).PingAsync(new PingRequest(), RunningExchange.Bearer(shop.Key));
+            return Status.DefaultSuccess;
+        }
+        catch (RpcException error)
+        {
+            return error.Status;
+        }
+    }
+
+    private void RewriteAuthorities(params TestAuthority[] authorities)
+    {
+        File.WriteAllText(_fixture.AuthoritiesPath, string.Join('\n', authorities.Select(a => File.ReadAllText(a.CertificatePath))));
+        CertificateRenewalTests.MarkChanged(_fixture.AuthoritiesPath);
     }
 }

@@ -7,8 +7,8 @@ namespace PartnerExchange.Server.Hosting;
 
 /// <summary>
 /// TLS of the gRPC port (section <c>Tls</c>): used when <c>Exchange:Listen</c> (<c>PX_LISTEN</c>) is an
-/// <c>https://</c> address. Certificates are PEM files; the server's is read again when its files are renewed
-/// (see <see cref="ReloadInterval"/>), the client authorities at start.
+/// <c>https://</c> address. Certificates are PEM files, read again when they are renewed (see
+/// <see cref="ReloadInterval"/>): the server's certificate and the client authorities alike.
 /// </summary>
 public sealed class TlsOptions : IValidatableObject
 {
@@ -21,13 +21,15 @@ public sealed class TlsOptions : IValidatableObject
     /// <summary>
     /// Certificate authorities of the clients, PEM (env <c>PX_TLS_CLIENT_CA</c>). When set, every connection must
     /// present a client certificate issued by one of them (mutual TLS), checked before any call is read; the API key
-    /// is still required on every call. Unset (the default): no client certificate is asked for.
+    /// is still required on every call. A renewed file (an authority added or retired) applies to new connections
+    /// without a restart. Unset (the default): no client certificate is asked for.
     /// </summary>
     public string? ClientCertificateAuthorityPath { get; set; }
 
     /// <summary>
-    /// How often, at most, the certificate files are looked at for a renewal: a changed pair is served to new
-    /// connections from then on, without a restart. Zero looks at every handshake. Default 10 s.
+    /// How often, at most, the certificate files are looked at for a renewal: a changed server pair is served, and
+    /// changed client authorities are trusted, for new connections from then on, without a restart. Zero looks at
+    /// every handshake. Default 10 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Tls:ReloadInterval must be between 0 and 1 hour.")]
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -79,16 +81,36 @@ public sealed class TlsOptions : IValidatableObject
                 "Exchange:Listen is an https:// address but no certificate is configured: set Tls:CertificatePath (PX_TLS_CERT) " +
                 "and Tls:KeyPath (PX_TLS_KEY) to PEM files.");
         }
-        var certificate = new ServerCertificateFiles(CertificatePath!, KeyPath!, ReloadInterval);
+        var (certificatePath, keyPath) = (CertificatePath!, KeyPath!);
+        var certificate = new ReloadingFiles<X509Certificate2>([certificatePath, keyPath], () => LoadServerCertificate(certificatePath, keyPath),
+            ReloadInterval, error => new InvalidOperationException(
+                $"The TLS certificate '{certificatePath}' and key '{keyPath}' could not be read as a PEM certificate and its private key.", error));
         var https = new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificate.Current };
-        if (!string.IsNullOrEmpty(ClientCertificateAuthorityPath))
+        if (ClientCertificateAuthorityPath is { Length: > 0 } authoritiesPath)
         {
-            var authorities = new X509Certificate2Collection();
-            authorities.ImportFromPemFile(ClientCertificateAuthorityPath);
+            var authorities = new ReloadingFiles<X509Certificate2Collection>([authoritiesPath], () => LoadAuthorities(authoritiesPath),
+                ReloadInterval, error => new InvalidOperationException(
+                    $"The client certificate authorities '{authoritiesPath}' could not be read as PEM certificates.", error));
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) => IsIssuedByOneOf(certificate, authorities);
+            https.ClientCertificateValidation = (certificate, _, _) => IsIssuedByOneOf(certificate, authorities.Current);
         }
         return https;
+    }
+
+    private static X509Certificate2 LoadServerCertificate(string certificatePath, string keyPath)
+    {
+        using var fromPem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        // Through PKCS#12, so the key is one the TLS stack can use on every platform. A key of another certificate
+        // throws ArgumentException.
+        return X509CertificateLoader.LoadPkcs12(fromPem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static X509Certificate2Collection LoadAuthorities(string path)
+    {
+        var authorities = new X509Certificate2Collection();
+        authorities.ImportFromPemFile(path);
+        // An empty file is one being written: trusting nobody would refuse every client.
+        return authorities.Count > 0 ? authorities : throw new CryptographicException($"'{path}' holds no PEM certificate.");
     }
 
     private static bool IsIssuedByOneOf(X509Certificate2 certificate, X509Certificate2Collection authorities)
