@@ -5,7 +5,7 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Cli.Tests;
 
 /// <summary>
-/// <c>pxctl members adjust</c> against the real exchange. Balances are checked through the partner's own GetAccount,
+/// <c>pxctl members show</c>, <c>pxctl members adjust</c> and <c>pxctl transactions show</c> against the real exchange. Balances are checked through the partner's own GetAccount,
 /// not through pxctl's output, so a test sees what the ledger holds.
 /// </summary>
 public sealed class MemberCommandTests(CliExchange exchange) : IntegrationTest(exchange.Server), IClassFixture<CliExchange>
@@ -123,6 +123,120 @@ public sealed class MemberCommandTests(CliExchange exchange) : IntegrationTest(e
         Assert.True(replay.ExitCode == 0, replay.ToString());
         Assert.Equal(first.Stdout, replay.Stdout);
         Assert.Equal(125, await partner.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task MembersShow_AMemberWithHistory_PrintsBalanceTotalsAndLatestTransactions()
+    {
+        var (partner, member) = await MemberWithAsync(100);
+        await partner.AccrueAsync(member, 50);
+
+        var run = await exchange.PxctlAsync("members", "show", partner.ProgramCode, member);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Stdout.Split('\n').Select(line => line.Trim()).ToList();
+        Assert.Contains(lines, line => line.StartsWith("Balance", StringComparison.Ordinal) && line.EndsWith("150", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Accrued", StringComparison.Ordinal) && line.EndsWith("150", StringComparison.Ordinal));
+        Assert.Equal(2, lines.Count(line => line.Contains("ACCRUAL", StringComparison.Ordinal)));
+        Assert.Contains("2 transaction(s)", lines);
+        Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
+    public async Task MembersShow_Json_IsTheAccountAndLatestTransactionsAsThePartnerSeesThem()
+    {
+        var (partner, member) = await MemberWithAsync(100);
+
+        var run = await exchange.PxctlAsync("members", "show", partner.ProgramCode, member, "-o", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = run.Json();
+        Assert.Equal("100", json.GetProperty("account").GetProperty("balancePoints").GetString());
+        var listed = json.GetProperty("latestTransactions").GetProperty("transactions");
+        var history = await partner.Points.ListTransactionsAsync(new ListTransactionsRequest { MemberNumber = member });
+        Assert.Equal(history.Transactions.Select(t => t.TransactionId), listed.EnumerateArray().Select(t => t.GetProperty("transactionId").GetString()));
+    }
+
+    [Fact]
+    public async Task MembersShow_FewerTransactionsThanTheMemberHas_ListsTheLatestAndSaysMoreAreOlder()
+    {
+        var (partner, member) = await MemberWithAsync(100);
+        await partner.AccrueAsync(member, 7);
+
+        var run = await exchange.PxctlAsync("members", "show", partner.ProgramCode, member, "--transactions", "1");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("+7", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("+100", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("the latest 1 transaction(s); more are older", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("501")]
+    public async Task MembersShow_TransactionsOutOfRange_IsAUsageError(string count)
+    {
+        var (partner, member) = await MemberWithAsync(100);
+
+        var run = await exchange.PxctlAsync("members", "show", partner.ProgramCode, member, "--transactions", count);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--transactions must be between 0 and 500", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MembersShow_ProgramNoPartnerHas_IsPartnerNotFound()
+    {
+        var run = await exchange.PxctlAsync("members", "show", exchange.Server.NewProgramCode("NONE"), "M1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: NOT_FOUND PARTNER_NOT_FOUND:", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransactionsShow_AConversionReadForItsDestination_PrintsTheDestinationsLeg()
+    {
+        var (shop, buyer) = await MemberWithAsync(100);
+        var air = await exchange.Server.CreatePartnerAsync();
+        var flyer = await air.EnrollAsync();
+        await exchange.Server.SetRateAsync(shop.ProgramCode, air.ProgramCode, 1, 2);
+        var id = (await shop.Conversions.ConvertAsync(new ConvertRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"), SourceMemberNumber = buyer, DestinationProgramCode = air.ProgramCode,
+            DestinationMemberNumber = flyer, SourcePoints = 40,
+        })).Transaction.TransactionId;
+
+        var run = await exchange.PxctlAsync("transactions", "show", air.ProgramCode, id);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Stdout.Split('\n').Select(line => line.Trim()).ToList();
+        Assert.Contains(lines, line => line.StartsWith("Member", StringComparison.Ordinal) && line.EndsWith(flyer, StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Points", StringComparison.Ordinal) && line.EndsWith("+80", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Counterparty", StringComparison.Ordinal) && line.EndsWith(shop.ProgramCode, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TransactionsShow_Json_IsWhatThePartnerGets()
+    {
+        var (partner, member) = await MemberWithAsync(100);
+        var id = (await partner.Points.ListTransactionsAsync(new ListTransactionsRequest { MemberNumber = member })).Transactions[0].TransactionId;
+
+        var run = await exchange.PxctlAsync("transactions", "show", partner.ProgramCode, id, "-o", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var expected = await partner.Points.GetTransactionAsync(new GetTransactionRequest { TransactionId = id });
+        Assert.Equal(expected, GetTransactionResponse.Parser.ParseJson(run.Stdout));
+    }
+
+    [Fact]
+    public async Task TransactionsShow_UnknownId_IsTransactionNotFound()
+    {
+        var (partner, _) = await MemberWithAsync(1);
+
+        var run = await exchange.PxctlAsync("transactions", "show", partner.ProgramCode, "tx_nothing");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: NOT_FOUND TRANSACTION_NOT_FOUND:", run.Stderr, StringComparison.Ordinal);
     }
 
     private async Task<(TestPartner Partner, string Member)> MemberWithAsync(long points)

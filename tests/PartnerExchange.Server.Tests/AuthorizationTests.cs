@@ -90,8 +90,6 @@ public sealed class AuthorizationTests(RunningExchange exchange) : IntegrationTe
     [InlineData("Accrue")]
     [InlineData("Redeem")]
     [InlineData("Reverse")]
-    [InlineData("GetAccount")]
-    [InlineData("ListTransactions")]
     [InlineData("ListRates")]
     [InlineData("Quote")]
     [InlineData("Convert")]

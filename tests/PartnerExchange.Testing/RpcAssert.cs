@@ -19,7 +19,11 @@ public static class RpcAssert
         FailsAsync(code, reason, async () => await call());
 
     /// <summary>INVALID_ARGUMENT, VALIDATION_FAILED, with a field violation on each of the given fields.</summary>
-    public static async Task<RpcException> InvalidAsync<T>(Func<AsyncUnaryCall<T>> call, params string[] fields)
+    public static Task<RpcException> InvalidAsync<T>(Func<AsyncUnaryCall<T>> call, params string[] fields) =>
+        InvalidAsync(() => call().ResponseAsync, fields);
+
+    /// <summary>INVALID_ARGUMENT, VALIDATION_FAILED, with a field violation on each of the given fields.</summary>
+    public static async Task<RpcException> InvalidAsync(Func<Task> call, params string[] fields)
     {
         var error = await FailsAsync(StatusCode.InvalidArgument, "VALIDATION_FAILED", call);
         var violations = error.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.Select(v => v.Field).ToHashSet() ?? [];

@@ -18,14 +18,25 @@ internal sealed class AuthenticationInterceptor(Authenticator authenticator) : C
     private const string DiagnosticsServicePrefix = "/partnerexchange.v1.DiagnosticsService/";
     private const string EventsServicePrefix = "/partnerexchange.v1.EventsService/";
 
+    // Reads of members and transactions that operators may make too, naming the program (support sees what a
+    // partner sees); the service applies the partner and operator rules itself.
+    private static readonly HashSet<string> ReadsOfAnyProgram = new(StringComparer.Ordinal)
+    {
+        "/partnerexchange.v1.PointsService/GetAccount",
+        "/partnerexchange.v1.PointsService/ListTransactions",
+        "/partnerexchange.v1.PointsService/GetTransaction",
+    };
+
     /// <summary>
     /// The role a method needs: operators for admin and settlement, partners for points and conversion; null
-    /// for any key (diagnostics, and events, whose service applies the partner and operator rules itself).
+    /// for any key (diagnostics; events and the reads above, whose services apply the partner and operator
+    /// rules themselves).
     /// </summary>
     private static ApiKeyRole? RequiredRole(string method) =>
         method.StartsWith(AdminServicePrefix, StringComparison.Ordinal) || method.StartsWith(SettlementServicePrefix, StringComparison.Ordinal)
             ? ApiKeyRole.Operator
             : method.StartsWith(DiagnosticsServicePrefix, StringComparison.Ordinal) || method.StartsWith(EventsServicePrefix, StringComparison.Ordinal)
+                || ReadsOfAnyProgram.Contains(method)
                 ? null
                 : ApiKeyRole.Partner;
 

@@ -63,16 +63,19 @@ internal sealed class PointsApi(
 
     public override async Task<GetTransactionResponse> GetTransaction(GetTransactionRequest request, ServerCallContext context)
     {
-        request.Validate();
-        var view = await queries.GetTransactionAsync(Caller.Of(context).Program, request.TransactionId, context.CancellationToken)
+        var caller = Caller.Of(context);
+        var program = request.ValidateFor(caller);
+        await RequireProgramAsync(caller, program, context);
+        var view = await queries.GetTransactionAsync(program, request.TransactionId, context.CancellationToken)
             ?? throw RpcErrors.ToException(Transactions.NotFound());
         return new GetTransactionResponse { Transaction = view.ToProto() };
     }
 
     public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
-        request.Validate();
-        var program = Caller.Of(context).Program;
+        var caller = Caller.Of(context);
+        var program = request.ValidateFor(caller);
+        await RequireProgramAsync(caller, program, context);
         var account = await queries.GetAccountAsync(program, request.MemberNumber, context.CancellationToken)
             ?? throw MemberNotFound();
         var expiring = await expiry.ExpiringAsync(program, request.MemberNumber, clock.GetUtcNow(), expiryOptions.Value.AccountHorizonDays,
@@ -89,8 +92,9 @@ internal sealed class PointsApi(
 
     public override async Task<ListTransactionsResponse> ListTransactions(ListTransactionsRequest request, ServerCallContext context)
     {
-        request.Validate(options.Value);
-        var program = Caller.Of(context).Program;
+        var caller = Caller.Of(context);
+        var program = request.ValidateFor(caller, options.Value);
+        await RequireProgramAsync(caller, program, context);
         var member = request.MemberNumber.Length > 0 ? request.MemberNumber : null;
         if (member is not null && !await queries.IsEnrolledAsync(program, member, context.CancellationToken))
         {
@@ -120,6 +124,15 @@ internal sealed class PointsApi(
             AdjustmentCreditPoints = Of(DomainKind.Adjustment).Credit,
             AdjustmentDebitPoints = Of(DomainKind.Adjustment).Debit,
         };
+    }
+
+    /// <summary>An operator's program must exist (a partner's own always does): PARTNER_NOT_FOUND, not MEMBER_NOT_FOUND.</summary>
+    private async Task RequireProgramAsync(Caller caller, string program, ServerCallContext context)
+    {
+        if (caller.ProgramCode is null && await queries.GetPartnerAsync(program, context.CancellationToken) is null)
+        {
+            throw RpcErrors.ToException(Partners.NotFound(program));
+        }
     }
 
     private static RpcException MemberNotFound() => RpcErrors.ToException(Members.NotFound());

@@ -3,6 +3,7 @@ using PartnerExchange.Domain.Money;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Paging;
+using PartnerExchange.Server.Security;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Validation;
@@ -59,20 +60,35 @@ internal static class PointsValidation
             .Add(Identifiers.Reference(request.Reference, "reference"))
             .ThrowIfInvalid();
 
-    public static void Validate(this GetTransactionRequest request) =>
-        new FieldChecks().Add(TransactionId(request.TransactionId)).ThrowIfInvalid();
+    /// <summary>Checks the request for <paramref name="caller"/> and returns the program to read (see <see cref="ProgramToRead"/>).</summary>
+    public static string ValidateFor(this GetTransactionRequest request, Caller caller)
+    {
+        var checks = new FieldChecks();
+        var program = ProgramToRead.Resolve(caller, request.ProgramCode, checks);
+        checks.Add(TransactionId(request.TransactionId)).ThrowIfInvalid();
+        return program;
+    }
 
     private static FieldViolation? TransactionId(string transactionId) =>
         transactionId.Length is > 0 and <= TransactionIdMaxLength
             ? null
             : new FieldViolation("transaction_id", $"must be a transaction id of 1–{TransactionIdMaxLength} characters");
 
-    public static void Validate(this GetAccountRequest request) =>
-        new FieldChecks().Add(Identifiers.MemberNumber(request.MemberNumber, "member_number")).ThrowIfInvalid();
-
-    public static void Validate(this ListTransactionsRequest request, ExchangeOptions options)
+    /// <summary>Checks the request for <paramref name="caller"/> and returns the program to read (see <see cref="ProgramToRead"/>).</summary>
+    public static string ValidateFor(this GetAccountRequest request, Caller caller)
     {
-        var checks = new FieldChecks()
+        var checks = new FieldChecks();
+        var program = ProgramToRead.Resolve(caller, request.ProgramCode, checks);
+        checks.Add(Identifiers.MemberNumber(request.MemberNumber, "member_number")).ThrowIfInvalid();
+        return program;
+    }
+
+    /// <summary>Checks the request for <paramref name="caller"/> and returns the program to read (see <see cref="ProgramToRead"/>).</summary>
+    public static string ValidateFor(this ListTransactionsRequest request, Caller caller, ExchangeOptions options)
+    {
+        var checks = new FieldChecks();
+        var program = ProgramToRead.Resolve(caller, request.ProgramCode, checks);
+        checks
             .Add(PageTokens.CheckPageSize(request.PageSize, options))
             .Require(request.Kinds.Count <= options.MaxFilterKinds, "kinds", $"may list at most {options.MaxFilterKinds} kinds")
             .Require(request.Kinds.All(k => k != V1.TransactionKind.Unspecified && Enum.IsDefined(k)), "kinds", "must be known kinds")
@@ -82,5 +98,6 @@ internal static class PointsValidation
             checks.Add(Identifiers.MemberNumber(request.MemberNumber, "member_number"));
         }
         checks.ThrowIfInvalid();
+        return program;
     }
 }

@@ -10,7 +10,7 @@ internal static class CommandTree
         var globals = new GlobalOptions();
         var runner = new CommandRunner(io, globals);
         var root = new RootCommand(
-            "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; adjusts members' balances; closes, exports, "
+            "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; shows members and transactions as their partner sees them; adjusts members' balances; closes, exports, "
             + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry. "
             + "Exit codes: 0 ok, 1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
@@ -18,6 +18,7 @@ internal static class CommandTree
         root.Subcommands.Add(RateCommands.Build(runner));
         root.Subcommands.Add(KeyCommands.Build(runner));
         root.Subcommands.Add(MemberCommands.Build(runner));
+        root.Subcommands.Add(TransactionCommands.Build(runner));
         root.Subcommands.Add(SettlementCommands.Build(runner));
         root.Subcommands.Add(LiabilityCommand.Build(runner));
         root.Subcommands.Add(ReconcileCommand.Build(runner));

@@ -26,6 +26,7 @@ internal sealed class ExchangeConnection : IDisposable
         _channel = OpenChannel();
         Admin = new AdminService.AdminServiceClient(_channel);
         Settlement = new SettlementService.SettlementServiceClient(_channel);
+        Points = new PointsService.PointsServiceClient(_channel);
     }
 
     /// <summary>The exchange's address, as the user gave it.</summary>
@@ -37,6 +38,9 @@ internal sealed class ExchangeConnection : IDisposable
     public AdminService.AdminServiceClient Admin { get; }
 
     public SettlementService.SettlementServiceClient Settlement { get; }
+
+    /// <summary>Members' accounts and transactions, read with the operator key naming the program.</summary>
+    public PointsService.PointsServiceClient Points { get; }
 
     /// <summary>Whether the channel speaks TLS (an https:// address).</summary>
     public bool UsesTls => _address.Scheme == Uri.UriSchemeHttps;
