@@ -46,7 +46,8 @@ internal sealed record OutcomeCount(string Code, string Reason, long Count);
 /// <see cref="TargetCallsPerSecond"/>. Calls per second count every answered call, refusals and errors included.
 /// <see cref="ReplaysMatched"/> counts the OK repeats of the retry scenario that returned the original transaction.
 /// <see cref="ServerCpuMicrosecondsPerCall"/> is the server's CPU time over the measured window per call: the
-/// figure to compare between versions when other processes share the cores.
+/// figure to compare between versions when other processes share the cores. <see cref="MachineBusyPercent"/> is the
+/// share of all the machine's cores that was busy over the window, every process counted.
 /// </summary>
 internal sealed record MeasurementResult(
     string Scenario,
@@ -65,7 +66,8 @@ internal sealed record MeasurementResult(
     IReadOnlyList<OutcomeCount> Errors,
     double? ServerRssMaxMb,
     double? RatioToPing,
-    double? ServerCpuMicrosecondsPerCall)
+    double? ServerCpuMicrosecondsPerCall,
+    double? MachineBusyPercent)
 {
     public const string ClosedLoop = "closed";
     public const string OpenLoop = "open";

@@ -37,6 +37,7 @@ internal static class MarkdownReport
         text.AppendLine($"- Server RSS, largest sample over the whole run (every 250 ms; setup excluded): {Rss(report.ServerRssMaxMb)} MB.");
         text.AppendLine("- Calls/s counts every answered call, refusals and errors included; × ping is calls/s over ping's with the same callers.");
         text.AppendLine("- Server CPU/call is the server process's CPU time over the measured window divided by its calls: on a machine shared with other work, compare versions by it rather than by calls/s.");
+        text.AppendLine("- Machine busy is the share of all the machine's cores that was not idle over the measured window, every process counted (server, generator, Redis): near 100% the latency is mostly queueing for a core.");
         text.AppendLine("- Latency (ms) runs from a call's start in the closed loop, and from its due time in the open loop (no coordinated omission). That includes the generator's own send delay (it shares the CPU with the server), shown apart as send delay.");
     }
 
@@ -47,12 +48,12 @@ internal static class MarkdownReport
             return;
         }
         text.AppendLine().AppendLine("## Closed loop").AppendLine();
-        text.AppendLine("| Scenario | Callers | Calls/s | × ping | p50 | p90 | p99 | p99.9 | max | Refusals | Errors | Server RSS max (MB) | Server CPU/call (µs) |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| Scenario | Callers | Calls/s | × ping | p50 | p90 | p99 | p99.9 | max | Refusals | Errors | Server RSS max (MB) | Server CPU/call (µs) | Machine busy |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
         {
             text.AppendLine(Invariant(
-                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Ratio(r.RatioToPing)} | {Latencies(r.LatencyMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} |"));
+                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Ratio(r.RatioToPing)} | {Latencies(r.LatencyMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} | {Busy(r.MachineBusyPercent)} |"));
         }
     }
 
@@ -63,12 +64,12 @@ internal static class MarkdownReport
             return;
         }
         text.AppendLine().AppendLine("## Open loop").AppendLine();
-        text.AppendLine("| Scenario | Rate | Target calls/s | Calls/s | p50 | p90 | p99 | p99.9 | max | Send delay p50 / p99 | Refusals | Errors | Server RSS max (MB) | Server CPU/call (µs) |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| Scenario | Rate | Target calls/s | Calls/s | p50 | p90 | p99 | p99.9 | max | Send delay p50 / p99 | Refusals | Errors | Server RSS max (MB) | Server CPU/call (µs) | Machine busy |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
         {
             text.AppendLine(Invariant(
-                $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} |"));
+                $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} | {Busy(r.MachineBusyPercent)} |"));
         }
     }
 
@@ -115,6 +116,8 @@ internal static class MarkdownReport
     private static string SendDelay(SendDelaySummary? d) => d is null ? "" : Invariant($"{d.P50:0.00} / {d.P99:0.00}");
     private static string Ratio(double? ratio) => ratio is { } r ? Invariant($"{r:0.00}") : "";
     private static string Cpu(double? microseconds) => microseconds is { } us ? Invariant($"{us:0}") : "n/a";
+
+    private static string Busy(double? percent) => percent is { } p ? Invariant($"{p:0}%") : "n/a";
     private static string Rss(double? megabytes) => megabytes is { } mb ? Invariant($"{mb:0}") : "n/a";
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
