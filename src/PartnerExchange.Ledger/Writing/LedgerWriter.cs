@@ -38,6 +38,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly WriteSession _session;
     private readonly Task _loop;
+    private int _disposed;
     private readonly CommitSignal? _commits;
     private readonly WalCheckpointer? _checkpointer;
     private readonly WriterMetrics? _metrics;
@@ -58,7 +59,12 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         }
         _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
         _metrics?.ObserveQueue(() => _queue.Count);
-        _loop = Task.Run(RunAsync);
+        // A thread of its own, not a pool thread: the writer blocks in SQLite and its fsync for as long as a group
+        // takes, and wakes straight from the queue without a hop through the pool (measured: 5–10% more writes a
+        // second than an async loop on the pool, in 4 of 5 interleaved pairs).
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = stopped.Task;
+        new Thread(() => Run(stopped)) { IsBackground = true, Name = "Ledger writer" }.Start();
     }
 
     public Task<Outcome<WriteReceipt>> WriteAsync<TResult>(
@@ -83,10 +89,24 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         return pending.Completion.Task;
     }
 
-    private async Task RunAsync()
+    private void Run(TaskCompletionSource stopped)
+    {
+        try
+        {
+            RunGroups();
+            stopped.SetResult();
+        }
+        catch (Exception ex)
+        {
+            // Only a bug in the loop itself reaches here (each group settles its own failures); disposal reports it.
+            stopped.SetException(ex);
+        }
+    }
+
+    private void RunGroups()
     {
         var group = new List<PendingWrite>(_options.MaxGroupSize);
-        while (await _queue.WaitToReadAsync().ConfigureAwait(false))
+        while (_queue.WaitToRead())
         {
             group.Clear();
             _queue.TakeInto(group, _options.MaxGroupSize);
@@ -269,8 +289,14 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container holds the writer under two service types and disposes it under each.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _queue.Complete();
         await _loop.ConfigureAwait(false);
+        _queue.Dispose();
         _checkpointer?.Dispose();
         // Statements first: a connection closed under prepared statements would linger open.
         _session.Dispose();

@@ -7,12 +7,9 @@ namespace PartnerExchange.Ledger.Writing;
 /// share while the others still get in; and the writer takes one request of each waiting caller in turn,
 /// so nobody waits behind another caller's backlog. Each caller's own requests keep their order.
 /// </summary>
-/// <remarks>One reader (the writer's loop); any number of threads may enqueue.</remarks>
-internal sealed class WriteQueue<TRequest>
+/// <remarks>One reader (the writer's thread); any number of threads may enqueue.</remarks>
+internal sealed class WriteQueue<TRequest> : IDisposable
 {
-    private static readonly Task<bool> Waiting = Task.FromResult(true);
-    private static readonly Task<bool> Ended = Task.FromResult(false);
-
     private readonly int _capacity;
     private readonly int _callerCapacity;
     private readonly Lock _lock = new();
@@ -20,7 +17,9 @@ internal sealed class WriteQueue<TRequest>
     private readonly Dictionary<string, Queue<TRequest>> _byCaller = new(StringComparer.Ordinal);
     // The callers with requests waiting, in the order the writer serves them next.
     private readonly Queue<Queue<TRequest>> _turns = new();
-    private TaskCompletionSource<bool>? _reader;
+    // Set when a request arrives for a reader blocked on an empty queue; no spinning, the reader sleeps.
+    private readonly ManualResetEventSlim _arrived = new(false, spinCount: 0);
+    private bool _readerBlocked;
     private int _count;
     private bool _completed;
 
@@ -41,7 +40,7 @@ internal sealed class WriteQueue<TRequest>
     /// </summary>
     public bool TryEnqueue(string caller, TRequest request)
     {
-        TaskCompletionSource<bool>? reader;
+        bool wakeReader;
         lock (_lock)
         {
             if (_completed || _count >= _capacity)
@@ -63,32 +62,36 @@ internal sealed class WriteQueue<TRequest>
             }
             waiting.Enqueue(request);
             _count++;
-            reader = _reader;
-            _reader = null;
+            wakeReader = _readerBlocked;
+            _readerBlocked = false;
         }
-        // Outside the lock: the reader's continuation runs on the thread pool (see WaitToReadAsync).
-        reader?.TrySetResult(true);
+        // Outside the lock, and only for a reader that sleeps: the common case costs no system call.
+        if (wakeReader)
+        {
+            _arrived.Set();
+        }
         return true;
     }
 
-    /// <summary>
-    /// Completes with true once a request is waiting, or with false once the queue is closed and empty.
-    /// </summary>
-    public Task<bool> WaitToReadAsync()
+    /// <summary>Blocks until a request is waiting (true), or the queue is closed and empty (false).</summary>
+    public bool WaitToRead()
     {
-        lock (_lock)
+        while (true)
         {
-            if (_count > 0)
+            lock (_lock)
             {
-                return Waiting;
+                if (_count > 0)
+                {
+                    return true;
+                }
+                if (_completed)
+                {
+                    return false;
+                }
+                _readerBlocked = true;
+                _arrived.Reset();
             }
-            if (_completed)
-            {
-                return Ended;
-            }
-            // Asynchronous continuations: the writer's loop must never run on the thread of a caller enqueuing.
-            _reader = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _reader.Task;
+            _arrived.Wait();
         }
     }
 
@@ -115,14 +118,13 @@ internal sealed class WriteQueue<TRequest>
     /// <summary>Closes the queue: nothing more is accepted, and the reader drains what is waiting.</summary>
     public void Complete()
     {
-        TaskCompletionSource<bool>? reader;
         lock (_lock)
         {
             _completed = true;
-            reader = _reader;
-            _reader = null;
         }
-        // A waiting reader means the queue is empty: it ends now.
-        reader?.TrySetResult(false);
+        // A blocked reader finds the queue empty and closed, and ends.
+        _arrived.Set();
     }
+
+    public void Dispose() => _arrived.Dispose();
 }
