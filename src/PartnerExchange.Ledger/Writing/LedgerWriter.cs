@@ -26,9 +26,10 @@ public interface ILedgerWriter
 /// One writer per process. Requests queue in a bounded queue shared fairly among callers (see
 /// <see cref="WriteQueue{TRequest}"/>); the writer takes what is waiting (up to
 /// <see cref="LedgerOptions.MaxGroupSize"/>, one of each caller in turn) and commits it as one database
-/// transaction, one fsync for the whole group. A refusal undoes only its own request: the ledger refuses before its first write, so most
-/// groups run without savepoints; a group with a request that must be undone after writing runs again with
-/// a savepoint per request. Nothing is acknowledged before its group has committed.
+/// transaction, one fsync for the whole group. A refusal undoes only its own request: the ledger refuses
+/// before its first write, so most groups run without savepoints; a group with a request that must be undone
+/// after writing runs again with a savepoint per request. Nothing is acknowledged before its group has
+/// committed.
 /// </summary>
 internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 {
@@ -38,10 +39,10 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly WriteSession _session;
     private readonly Task _loop;
-    private int _disposed;
     private readonly CommitSignal? _commits;
     private readonly WalCheckpointer? _checkpointer;
     private readonly WriterMetrics? _metrics;
+    private int _disposed;
 
     public LedgerWriter(
         IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
@@ -60,8 +61,9 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
         _metrics?.ObserveQueue(() => _queue.Count);
         // A thread of its own, not a pool thread: the writer blocks in SQLite and its fsync for as long as a group
-        // takes, and wakes straight from the queue without a hop through the pool (measured: 5–10% more writes a
-        // second than an async loop on the pool, in 4 of 5 interleaved pairs).
+        // takes, and wakes straight from the queue without a hop through the pool. Measured against an async loop on
+        // the pool: 5–10% more writes a second in 4 of 5 interleaved pairs (an earlier round saw no difference
+        // beyond this machine's noise).
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = stopped.Task;
         new Thread(() => Run(stopped)) { IsBackground = true, Name = "Ledger writer" }.Start();

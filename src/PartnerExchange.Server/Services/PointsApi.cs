@@ -63,9 +63,7 @@ internal sealed class PointsApi(
 
     public override async Task<GetTransactionResponse> GetTransaction(GetTransactionRequest request, ServerCallContext context)
     {
-        var caller = Caller.Of(context);
-        var program = request.ValidateFor(caller);
-        await RequireProgramAsync(caller, program, context);
+        var program = await ProgramToReadAsync(context, request.ValidateFor);
         var view = await queries.GetTransactionAsync(program, request.TransactionId, context.CancellationToken)
             ?? throw RpcErrors.ToException(Transactions.NotFound());
         return new GetTransactionResponse { Transaction = view.ToProto() };
@@ -73,9 +71,7 @@ internal sealed class PointsApi(
 
     public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
-        var caller = Caller.Of(context);
-        var program = request.ValidateFor(caller);
-        await RequireProgramAsync(caller, program, context);
+        var program = await ProgramToReadAsync(context, request.ValidateFor);
         var account = await queries.GetAccountAsync(program, request.MemberNumber, context.CancellationToken)
             ?? throw MemberNotFound();
         var expiring = await expiry.ExpiringAsync(program, request.MemberNumber, clock.GetUtcNow(), expiryOptions.Value.AccountHorizonDays,
@@ -92,9 +88,7 @@ internal sealed class PointsApi(
 
     public override async Task<ListTransactionsResponse> ListTransactions(ListTransactionsRequest request, ServerCallContext context)
     {
-        var caller = Caller.Of(context);
-        var program = request.ValidateFor(caller, options.Value);
-        await RequireProgramAsync(caller, program, context);
+        var program = await ProgramToReadAsync(context, caller => request.ValidateFor(caller, options.Value));
         var member = request.MemberNumber.Length > 0 ? request.MemberNumber : null;
         if (member is not null && !await queries.IsEnrolledAsync(program, member, context.CancellationToken))
         {
@@ -126,13 +120,19 @@ internal sealed class PointsApi(
         };
     }
 
-    /// <summary>An operator's program must exist (a partner's own always does): PARTNER_NOT_FOUND, not MEMBER_NOT_FOUND.</summary>
-    private async Task RequireProgramAsync(Caller caller, string program, ServerCallContext context)
+    /// <summary>
+    /// The program a read is of, from the request's checks for the caller (see ProgramToRead). An operator's program
+    /// must exist (a partner's own always does): PARTNER_NOT_FOUND, not MEMBER_NOT_FOUND.
+    /// </summary>
+    private async Task<string> ProgramToReadAsync(ServerCallContext context, Func<Caller, string> validateFor)
     {
+        var caller = Caller.Of(context);
+        var program = validateFor(caller);
         if (caller.ProgramCode is null && await queries.GetPartnerAsync(program, context.CancellationToken) is null)
         {
             throw RpcErrors.ToException(Partners.NotFound(program));
         }
+        return program;
     }
 
     private static RpcException MemberNotFound() => RpcErrors.ToException(Members.NotFound());
