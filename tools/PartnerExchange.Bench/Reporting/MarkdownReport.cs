@@ -37,7 +37,7 @@ internal static class MarkdownReport
         text.AppendLine($"- Server RSS, largest sample over the whole run (every 250 ms; setup excluded): {Rss(report.ServerRssMaxMb)} MB.");
         text.AppendLine("- Calls/s counts every answered call, refusals and errors included; × ping is calls/s over ping's with the same callers.");
         text.AppendLine("- Server CPU/call is the server process's CPU time over the measured window divided by its calls: on a machine shared with other work, compare versions by it rather than by calls/s.");
-        text.AppendLine("- Machine busy is the share of all the machine's cores that was not idle over the measured window, every process counted (server, generator, Redis): near 100% the latency is mostly queueing for a core.");
+        text.AppendLine("- Machine busy is the share of all the machine's cores that was not idle over the measured window, every process counted (server, generator, Redis). It includes threads spinning while they wait for work (.NET's thread pool spins before it sleeps), so at light loads it overstates the work done; under heavy load, well below 100% means something other than the cores set the pace (for writes, the single ledger writer).");
         text.AppendLine("- Latency (ms) runs from a call's start in the closed loop, and from its due time in the open loop (no coordinated omission). That includes the generator's own send delay (it shares the CPU with the server), shown apart as send delay.");
     }
 
