@@ -99,6 +99,33 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task StreamEvents_WhileRedisIsDown_CapIsCountedOnThisServer()
+    {
+        var (shop, member) = await PartnerWithMemberAsync();
+        await shop.AccrueAsync(member, 1);
+        _redis.Stop();
+        var events = new EventsService.EventsServiceClient(_exchange.Channel);
+        var open = new List<Grpc.Core.AsyncServerStreamingCall<StreamEventsResponse>>();
+        try
+        {
+            // The default cap, 4 streams: each admitted one delivers the program's first event.
+            for (var i = 0; i < 4; i++)
+            {
+                var stream = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+                open.Add(stream);
+                Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+            }
+            using var fifth = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+
+            await RpcAssert.FailsAsync(Grpc.Core.StatusCode.ResourceExhausted, "TOO_MANY_STREAMS", () => fifth.ResponseStream.MoveNext(CancellationToken.None));
+        }
+        finally
+        {
+            open.ForEach(stream => stream.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task HealthCheck_WhileRedisIsDown_ReportsRedisNotServing()
     {
         _redis.Stop();

@@ -17,12 +17,19 @@ public sealed class EventStreamOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Most streams one partner may have open at once on this server process (the cap is in-process: with several
-    /// instances a partner may open this many on each). Operators tailing a partner count in a separate pool of
-    /// the same size per partner, so ops never lock a partner's own consumers out. Default 4.
+    /// Most streams one partner may have open at once across every server that shares the Redis (while Redis does
+    /// not answer, on each server). Operators tailing a partner count in a separate pool of the same size per
+    /// partner, so ops never lock a partner's own consumers out. Default 4.
     /// </summary>
     [Range(1, 1_000, ErrorMessage = "Events:MaxStreamsPerPartner must be between 1 and 1,000.")]
     public int MaxStreamsPerPartner { get; set; } = 4;
+
+    /// <summary>
+    /// How long an open stream's slot is held in Redis without renewal (it is renewed three times per lease while the
+    /// stream runs): a server that dies without closing its streams frees their slots this long after. Default 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00", ErrorMessage = "Events:StreamLease must be between 3 s and 10 minutes.")]
+    public TimeSpan StreamLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Events read from the ledger at a time. A stream holds at most one batch in memory and writes it only as

@@ -40,7 +40,7 @@ internal sealed partial class EventStreams(
             _ = await queries.GetPartnerAsync(start.ProgramCode, callEnded).ConfigureAwait(false)
                 ?? throw RpcErrors.ToException(Partners.NotFound(start.ProgramCode));
         }
-        using var slot = slots.Take(start.ProgramCode, start.ByOperator);
+        await using var slot = await slots.TakeAsync(start.ProgramCode, start.ByOperator).ConfigureAwait(false);
         using var keyWatch = revocations.Watch(start.KeyId);
         if (await IsRevokedAsync(start.KeyId, callEnded).ConfigureAwait(false))
         {
