@@ -322,7 +322,7 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
         // Each command as a line of the Commands listing: the names also occur in the tool's description.
         var listed = run.Stdout.Split('\n').Select(line => line.TrimEnd()).Where(line => line.StartsWith("  ", StringComparison.Ordinal))
             .Select(line => line.TrimStart().Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
-        foreach (var command in new[] { "partners", "rates", "keys", "members", "transactions", "settlement", "liability", "reconcile", "ledger", "events", "expiry" })
+        foreach (var command in new[] { "partners", "rates", "keys", "members", "transactions", "settlement", "liability", "reconcile", "ledger", "events", "expiry", "health" })
         {
             Assert.Contains(command, listed);
         }

@@ -11,7 +11,7 @@ internal static class CommandTree
         var runner = new CommandRunner(io, globals);
         var root = new RootCommand(
             "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; shows members and transactions as their partner sees them; adjusts members' balances; closes, exports, "
-            + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry. "
+            + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry; checks the exchange's health. "
             + "Exit codes: 0 ok, 1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
         root.Subcommands.Add(PartnerCommands.Build(runner));
@@ -25,6 +25,7 @@ internal static class CommandTree
         root.Subcommands.Add(LedgerCommands.Build(runner));
         root.Subcommands.Add(EventCommands.Build(runner));
         root.Subcommands.Add(ExpiryCommands.Build(runner));
+        root.Subcommands.Add(HealthCommand.Build(runner));
         return root;
     }
 }

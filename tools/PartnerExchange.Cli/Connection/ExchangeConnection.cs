@@ -27,6 +27,8 @@ internal sealed class ExchangeConnection : IDisposable
         Admin = new AdminService.AdminServiceClient(_channel);
         Settlement = new SettlementService.SettlementServiceClient(_channel);
         Points = new PointsService.PointsServiceClient(_channel);
+        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(_channel);
+        Health = new Grpc.Health.V1.Health.HealthClient(_channel);
     }
 
     /// <summary>The exchange's address, as the user gave it.</summary>
@@ -41,6 +43,12 @@ internal sealed class ExchangeConnection : IDisposable
 
     /// <summary>Members' accounts and transactions, read with the operator key naming the program.</summary>
     public PointsService.PointsServiceClient Points { get; }
+
+    /// <summary>Ping: who the key belongs to, and the server's time.</summary>
+    public DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
+
+    /// <summary>The standard gRPC health service: the exchange ("") and Redis, each serving or not.</summary>
+    public Grpc.Health.V1.Health.HealthClient Health { get; }
 
     /// <summary>Whether the channel speaks TLS (an https:// address).</summary>
     public bool UsesTls => _address.Scheme == Uri.UriSchemeHttps;
