@@ -107,13 +107,14 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
         private readonly string _streamId;
         private readonly long _leaseMs;
         private readonly ITimer _renewal;
+        private Task _renewing = Task.CompletedTask;
         private int _released;
 
         public SharedSlot(RedisConnection redis, RedisKey key, string streamId, TimeSpan lease, TimeProvider clock)
         {
             (_redis, _key, _streamId, _leaseMs) = (redis, key, streamId, (long)lease.TotalMilliseconds);
             var every = lease / 3;
-            _renewal = clock.CreateTimer(_ => _ = RenewAsync(), null, every, every);
+            _renewal = clock.CreateTimer(_ => Volatile.Write(ref _renewing, RenewAsync()), null, every, every);
         }
 
         // A renewal Redis does not answer is not retried: the next one comes a third of a lease later.
@@ -126,7 +127,9 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
             {
                 return;
             }
+            // Waits for a renewal under way, which would otherwise put the lease back after its removal.
             await _renewal.DisposeAsync().ConfigureAwait(false);
+            await Volatile.Read(ref _renewing).ConfigureAwait(false);
             // Not removed (Redis away): the lease runs out by itself.
             await _redis.TryAsync(db => db.SortedSetRemoveAsync(_key, _streamId), false).ConfigureAwait(false);
         }
