@@ -1,10 +1,7 @@
-using PartnerExchange.Domain;
 using PartnerExchange.Domain.Points;
-using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Security;
 using PartnerExchange.V1;
 using ApiKeyRole = PartnerExchange.Ledger.Commands.ApiKeyRole;
-using ErrorReason = PartnerExchange.Domain.ErrorReason;
 
 namespace PartnerExchange.Server.Validation;
 
@@ -18,11 +15,7 @@ internal static class EventValidation
     /// </summary>
     public static string ValidateFor(this StreamEventsRequest request, Caller caller)
     {
-        if (caller.Role == ApiKeyRole.Partner && request.ProgramCode.Length > 0 && request.ProgramCode != caller.Program)
-        {
-            throw RpcErrors.ToException(Refusal.Of(ErrorReason.OperatorKeyRequired,
-                "A partner key streams only its own program's events; leave program_code empty or name your own program."));
-        }
+        ProgramToRead.RefuseAnotherProgram(caller, request.ProgramCode);
         var checks = new FieldChecks()
             .Require(request.AfterCursor >= 0, "after_cursor", "must be 0 (from the first event) or the cursor of an event");
         // An operator naming no program is PARTNER_NOT_FOUND, as the contract says; a malformed code is bad input.
