@@ -57,7 +57,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             // A transaction can be reversed once: the unique index is the last line of defence. Only reversals
             // are in it, so other transactions do not each add an entry.
             e.HasIndex(t => t.ReversesSequence).IsUnique().HasFilter("reverses_sequence IS NOT NULL");
-            e.HasIndex(t => new { t.RequesterProgramCode, t.Sequence });
+            // No index by requester: every read of a program's transactions goes through its member postings, and
+            // one that no query used cost every write an entry and each commit another page.
         });
         modelBuilder.Entity<PostingRow>(e =>
         {

@@ -840,8 +840,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasIndex("TransactionId")
                         .IsUnique();
 
-                    b.HasIndex("RequesterProgramCode", "Sequence");
-
                     b.ToTable("transactions", (string)null);
                 });
 #pragma warning restore 612, 618
