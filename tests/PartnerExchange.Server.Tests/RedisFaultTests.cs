@@ -31,6 +31,8 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
         _exchange.Settings["Redis:Configuration"] = _redis.Configuration;
         _exchange.Settings["Redis:KeyPrefix"] = KeyPrefix;
         LowLimitExchange.Reads.Apply(_exchange.Settings, new Quota(200, 400));
+        // The shortest lease, so a stream's lease is renewed every second.
+        _exchange.Settings["Events:StreamLease"] = "00:00:03";
     }
 
     public async Task InitializeAsync()
@@ -123,6 +125,29 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
         {
             open.ForEach(stream => stream.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task StreamEvents_AdmittedWhileRedisWasDown_JoinsThePartnersPoolOnceRedisReturns()
+    {
+        var (shop, member) = await PartnerWithMemberAsync();
+        await shop.AccrueAsync(member, 1);
+        _redis.Stop();
+        var events = new EventsService.EventsServiceClient(_exchange.Channel);
+        using var stream = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+
+        _redis.Start();
+
+        // A renewal after Redis is back puts the stream's lease in the pool, where every server counts it.
+        await using var connection = await AdminConnectionAsync();
+        var pool = $"{KeyPrefix}:{{{shop.ProgramCode}}}:streams:partner";
+        var deadline = DateTime.UtcNow + RecoveryTimeout;
+        while (await connection.GetDatabase().SortedSetLengthAsync(pool) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(1, await connection.GetDatabase().SortedSetLengthAsync(pool));
     }
 
     [Fact]

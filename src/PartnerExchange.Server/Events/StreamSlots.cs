@@ -17,8 +17,9 @@ namespace PartnerExchange.Server.Events;
 /// holds a lease in a sorted set of its partner's pool, renewed while it runs, so a server that dies without closing
 /// its streams frees their slots when the leases run out (<see cref="EventStreamOptions.StreamLease"/>). Leases are
 /// timed by Redis's own clock, so servers' clocks need not agree. While Redis does not answer, each server counts
-/// its own streams instead. A partner's own streams and operators' streams of that partner are separate pools of
-/// the same size.
+/// its own streams instead; a stream admitted so puts its lease in the pool at its first renewal after Redis
+/// returns, so from then on the other servers count it too. A partner's own streams and operators' streams of that
+/// partner are separate pools of the same size.
 /// </summary>
 internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisConnection redis, TimeProvider clock)
 {
@@ -35,8 +36,8 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
         return 1
         """;
 
-    // Extends a running stream's lease; puts it back if it ran out while Redis was away (the stream is still open).
-    // ARGV: lease ms, stream id.
+    // Extends a running stream's lease; puts it in the pool if it ran out while Redis was away, or if the stream was
+    // admitted while Redis was down (the stream is still open either way). ARGV: lease ms, stream id.
     private const string RenewScript = """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -60,14 +61,14 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
             null).ConfigureAwait(false);
         return taken switch
         {
-            true => new SharedSlot(redis, key, streamId, lease, clock),
+            true => new Slot(redis, key, streamId, lease, clock, releaseHere: null),
             false => throw TooMany(programCode, max),
-            null => TakeHere((programCode, byOperator), max),
+            null => TakeHere((programCode, byOperator), max, releaseHere => new Slot(redis, key, streamId, lease, clock, releaseHere)),
         };
     }
 
-    /// <summary>Without Redis: a slot counted in this process only.</summary>
-    private LocalSlot TakeHere((string Program, bool Operator) pool, int max)
+    /// <summary>Without Redis: a slot counted in this process, until Redis returns and the slot's renewal puts it there.</summary>
+    private Slot TakeHere((string Program, bool Operator) pool, int max, Func<Action, Slot> slot)
     {
         while (true)
         {
@@ -78,7 +79,7 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
             }
             if (_openHere.TryUpdate(pool, open + 1, open))
             {
-                return new LocalSlot(this, pool);
+                return slot(() => ReleaseHere(pool));
             }
         }
     }
@@ -99,20 +100,25 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
         return status.ToRpcException();
     }
 
-    /// <summary>A lease in Redis, renewed three times per lease while the stream runs, and removed when it ends.</summary>
-    private sealed class SharedSlot : IAsyncDisposable
+    /// <summary>
+    /// A lease in Redis, renewed three times per lease while the stream runs, and removed when it ends. A slot taken
+    /// while Redis was down is also counted in this process until it ends.
+    /// </summary>
+    private sealed class Slot : IAsyncDisposable
     {
         private readonly RedisConnection _redis;
         private readonly RedisKey _key;
         private readonly string _streamId;
         private readonly long _leaseMs;
         private readonly ITimer _renewal;
+        // Gives back this process's count of a slot taken while Redis was down; null for one taken in Redis.
+        private readonly Action? _releaseHere;
         private Task _renewing = Task.CompletedTask;
         private int _released;
 
-        public SharedSlot(RedisConnection redis, RedisKey key, string streamId, TimeSpan lease, TimeProvider clock)
+        public Slot(RedisConnection redis, RedisKey key, string streamId, TimeSpan lease, TimeProvider clock, Action? releaseHere)
         {
-            (_redis, _key, _streamId, _leaseMs) = (redis, key, streamId, (long)lease.TotalMilliseconds);
+            (_redis, _key, _streamId, _leaseMs, _releaseHere) = (redis, key, streamId, (long)lease.TotalMilliseconds, releaseHere);
             var every = lease / 3;
             _renewal = clock.CreateTimer(_ => Volatile.Write(ref _renewing, RenewAsync()), null, every, every);
         }
@@ -130,22 +136,9 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
             // Waits for a renewal under way, which would otherwise put the lease back after its removal.
             await _renewal.DisposeAsync().ConfigureAwait(false);
             await Volatile.Read(ref _renewing).ConfigureAwait(false);
+            _releaseHere?.Invoke();
             // Not removed (Redis away): the lease runs out by itself.
             await _redis.TryAsync(db => db.SortedSetRemoveAsync(_key, _streamId), false).ConfigureAwait(false);
-        }
-    }
-
-    private sealed class LocalSlot(StreamSlots slots, (string Program, bool Operator) pool) : IAsyncDisposable
-    {
-        private int _released;
-
-        public ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                slots.ReleaseHere(pool);
-            }
-            return ValueTask.CompletedTask;
         }
     }
 }
