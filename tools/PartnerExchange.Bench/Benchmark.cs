@@ -49,6 +49,12 @@ internal static class Benchmark
         var network = await NetworkSetup.SetUpAsync(connection, target.OperatorKey, options, cancellationToken).ConfigureAwait(false);
         var setupSeconds = setupClock.Elapsed.TotalSeconds;
 
+        IReadOnlyList<MeasurementResult>? beforePrefill = null;
+        if (options.CompareWithEmptyLedger)
+        {
+            Console.WriteLine("Measuring on the ledger as set up, before the prefill...");
+            beforePrefill = await new LoadRun(connection, network, target.ServerProcessId, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
+        }
         var prefill = await Prefill.RunAsync(new ExchangeCalls(connection, network), network, target.ServerProcessId, options, cancellationToken)
             .ConfigureAwait(false);
         var results = await new LoadRun(connection, network, target.ServerProcessId, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
@@ -56,7 +62,11 @@ internal static class Benchmark
             connection, target.OperatorKey, target.LedgerPath, network.Acknowledged, cancellationToken).ConfigureAwait(false);
 
         var settings = Settings(options, target, network, setupSeconds, prefill);
-        var report = new BenchReport(date, MachineFacts.Current(), options.CommandLine, settings, results, verification);
+        var report = new BenchReport(date, MachineFacts.Current(), options.CommandLine, settings, results, verification)
+        {
+            BeforePrefill = beforePrefill,
+        };
+        PrintPrefillChanges(report);
         var files = await ReportFiles.WriteAsync(report, options.OutputDirectory, options.ReportName, cancellationToken).ConfigureAwait(false);
         if (report.ServerRssMaxMb is { } rssMb)
         {
@@ -81,6 +91,16 @@ internal static class Benchmark
         options.MaxCallsPerMeasurement,
         Math.Round(setupSeconds, 1),
         prefill);
+
+    private static void PrintPrefillChanges(BenchReport report)
+    {
+        foreach (var change in report.PrefillChanges)
+        {
+            Console.WriteLine(
+                $"After the prefill vs before: {change.After.Scenario} {change.Load}: {change.After.CallsPerSecond:N0} vs {change.Before.CallsPerSecond:N0} calls/s ({change.Percent:+0;-0;0}%), " +
+                $"p99 {change.After.LatencyMs.P99:0.00} vs {change.Before.LatencyMs.P99:0.00} ms.");
+        }
+    }
 
     private static void PrintVerdict(Reporting.Verification verification, IReadOnlyList<string> files)
     {

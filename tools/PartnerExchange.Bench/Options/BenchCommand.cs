@@ -35,6 +35,10 @@ internal static class BenchCommand
     private static readonly Option<int> SetupParallelism = NumberOption("--setup-parallelism", "Concurrent calls while enrolling members.", 16);
     private static readonly Option<long> PrefillCount = NumberOption("--prefill",
         "Accruals sent through the API before the first measurement, not measured (e.g. 1000000 to measure with a large ledger).", 0L);
+    private static readonly Option<bool> CompareEmpty = new("--compare-empty")
+    {
+        Description = "With --prefill: measure every scenario before the prefill too, on the ledger as set up, and report the change.",
+    };
     private static readonly Option<int> PrefillConcurrency = NumberOption("--prefill-concurrency", "Concurrent callers of the prefill.", 64);
     private static readonly Option<int> Seed = NumberOption("--seed", "Seed of the callers' random choices.", 1);
     private static readonly Option<Uri?> Address = new("--address")
@@ -77,7 +81,7 @@ internal static class BenchCommand
     private static Option[] AllOptions() =>
     [
         Scenarios, Concurrency, Rates, Duration, Warmup, CallTimeout, MaxInFlight, MaxCalls, Members, Balance, HotBalance,
-        SetupParallelism, PrefillCount, PrefillConcurrency, Seed, Address, OperatorKey, DataDirectory, ServerDll, RedisServer, Build, KeepData, Output, Name,
+        SetupParallelism, PrefillCount, CompareEmpty, PrefillConcurrency, Seed, Address, OperatorKey, DataDirectory, ServerDll, RedisServer, Build, KeepData, Output, Name,
     ];
 
     private static BenchOptions? Validate(ParseResult result, string[] args)
@@ -108,6 +112,7 @@ internal static class BenchCommand
         HotBalancePoints = result.GetValue(HotBalance) ?? Math.Min(result.GetValue(Balance) * 100, MaxHotBalancePoints),
         SetupParallelism = result.GetValue(SetupParallelism),
         PrefillTransactions = result.GetValue(PrefillCount),
+        CompareWithEmptyLedger = result.GetValue(CompareEmpty),
         PrefillConcurrency = result.GetValue(PrefillConcurrency),
         Seed = result.GetValue(Seed),
         Address = result.GetValue(Address),
@@ -138,6 +143,7 @@ internal static class BenchCommand
         { SetupParallelism: < 1 or > 256 } => "--setup-parallelism must be between 1 and 256.",
         { PrefillTransactions: < 0 or > 10_000_000 } => "--prefill must be between 0 and 10,000,000.",
         { PrefillConcurrency: < 1 or > 1024 } => "--prefill-concurrency must be between 1 and 1,024.",
+        { CompareWithEmptyLedger: true, PrefillTransactions: 0 } => "--compare-empty needs --prefill: it compares the ledger before and after it.",
         { Address: not null, OperatorKey: null or "" } => "--address needs the server's operator key: --operator-key or PX_OPERATOR_KEY.",
         { ReportName: "" } => "--name must not be empty.",
         _ => null,

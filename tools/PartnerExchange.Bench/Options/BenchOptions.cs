@@ -30,6 +30,12 @@ internal sealed record BenchOptions
     /// <summary>Accruals sent before the first measurement, not measured, so the ledger is large when measured. 0 for none.</summary>
     public required long PrefillTransactions { get; init; }
 
+    /// <summary>
+    /// With a prefill: measure every scenario on the ledger as set up, before the prefill, as well as after it, so one run
+    /// on one server shows what a large ledger costs.
+    /// </summary>
+    public required bool CompareWithEmptyLedger { get; init; }
+
     /// <summary>Concurrent callers of the prefill.</summary>
     public required int PrefillConcurrency { get; init; }
     public required int Seed { get; init; }

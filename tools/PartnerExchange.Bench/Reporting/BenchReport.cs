@@ -1,3 +1,4 @@
+using System.Globalization;
 using PartnerExchange.Bench.Load;
 
 namespace PartnerExchange.Bench.Reporting;
@@ -11,9 +12,30 @@ internal sealed record BenchReport(
     IReadOnlyList<MeasurementResult> Results,
     Verification Verification)
 {
+    /// <summary>With --compare-empty: the same measurements before the prefill, on the ledger as set up; else null.</summary>
+    public IReadOnlyList<MeasurementResult>? BeforePrefill { get; init; }
+
     /// <summary>The server's largest RSS sampled over the whole run (prefill and every measurement), in MB.</summary>
     public double? ServerRssMaxMb =>
-        Results.Select(r => r.ServerRssMaxMb).Append(Settings.Prefill?.ServerRssMaxMb).Max();
+        Results.Concat(BeforePrefill ?? []).Select(r => r.ServerRssMaxMb).Append(Settings.Prefill?.ServerRssMaxMb).Max();
+
+    /// <summary>Each measurement after the prefill beside the same one (scenario, mode and load) before it.</summary>
+    public IReadOnlyList<PrefillChange> PrefillChanges =>
+        BeforePrefill is null ? [] :
+        Results.Join(BeforePrefill, r => (r.Scenario, r.Mode, r.Concurrency, r.Rate), r => (r.Scenario, r.Mode, r.Concurrency, r.Rate),
+            (after, before) => new PrefillChange(before, after)).ToList();
+}
+
+/// <summary>One measurement before and after the prefill.</summary>
+internal sealed record PrefillChange(MeasurementResult Before, MeasurementResult After)
+{
+    /// <summary>Calls/s after over before, as a change in percent (negative: slower on the large ledger).</summary>
+    public double Percent => Before.CallsPerSecond > 0 ? ((After.CallsPerSecond / Before.CallsPerSecond) - 1) * 100 : 0;
+
+    /// <summary>The load, as the reports name it.</summary>
+    public string Load => After.Concurrency is { } callers
+        ? string.Create(CultureInfo.InvariantCulture, $"at {callers} caller{(callers == 1 ? "" : "s")}")
+        : string.Create(CultureInfo.InvariantCulture, $"at {After.Rate} ({After.TargetCallsPerSecond:N0}/s vs {Before.TargetCallsPerSecond:N0}/s)");
 }
 
 /// <summary>How the run was set up and loaded.</summary>

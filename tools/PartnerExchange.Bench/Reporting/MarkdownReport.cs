@@ -12,6 +12,7 @@ internal static class MarkdownReport
         AppendHeader(text, report);
         AppendClosedLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.ClosedLoop).ToArray());
         AppendOpenLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.OpenLoop).ToArray());
+        AppendPrefillChanges(text, report.PrefillChanges);
         AppendFailures(text, report.Results);
         AppendVerification(text, report.Verification);
         text.AppendLine().AppendLine($"![Throughput and p99 against callers]({name}.svg)");
@@ -70,6 +71,23 @@ internal static class MarkdownReport
         {
             text.AppendLine(Invariant(
                 $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} | {Busy(r.MachineBusyPercent)} |"));
+        }
+    }
+
+    private static void AppendPrefillChanges(StringBuilder text, IReadOnlyList<PrefillChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        text.AppendLine().AppendLine("## After the prefill vs before it").AppendLine();
+        text.AppendLine("The tables above are measured after the prefill; here each beside the same measurement on the ledger as set up, before the prefill, in this run and on this server.").AppendLine();
+        text.AppendLine("| Scenario | Load | Calls/s before | Calls/s after | Change | p99 before | p99 after | Server CPU/call before / after (µs) |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in changes)
+        {
+            text.AppendLine(Invariant(
+                $"| {c.After.Scenario} | {c.Load} | {c.Before.CallsPerSecond:N0} | {c.After.CallsPerSecond:N0} | {c.Percent:+0;-0;0}% | {c.Before.LatencyMs.P99:0.00} | {c.After.LatencyMs.P99:0.00} | {Cpu(c.Before.ServerCpuMicrosecondsPerCall)} / {Cpu(c.After.ServerCpuMicrosecondsPerCall)} |"));
         }
     }
 
