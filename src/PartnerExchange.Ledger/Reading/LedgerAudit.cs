@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Storage;
 
 namespace PartnerExchange.Ledger.Reading;
 
@@ -27,6 +28,17 @@ public sealed class LedgerAudit(LedgerDatabase database)
     /// <summary>Most findings reported per check; a broken ledger is described, not dumped.</summary>
     public const int MaxFindingsPerCheck = 100;
 
+    // Every account whose kept totals by kind differ from its postings summed by their transactions' kind.
+    private static readonly string AccountTotalsCheckSql =
+        "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.kind || '/' || a.member_number || ') keeps totals by kind " +
+        "that differ from its postings' FROM accounts a LEFT JOIN (SELECT p.account_id AS id, " +
+        string.Join(", ", AccountTotalColumns.Kinds.Select(k =>
+            $"SUM(CASE WHEN t.kind = {(int)k} AND p.amount_points > 0 THEN p.amount_points ELSE 0 END) AS {AccountTotalColumns.Credit(k)}, " +
+            $"SUM(CASE WHEN t.kind = {(int)k} AND p.amount_points < 0 THEN -p.amount_points ELSE 0 END) AS {AccountTotalColumns.Debit(k)}")) +
+        " FROM postings p JOIN transactions t ON t.sequence = p.sequence GROUP BY p.account_id) x ON x.id = a.id WHERE " +
+        string.Join(" OR ", AccountTotalColumns.Kinds.SelectMany(k => new[] { AccountTotalColumns.Credit(k), AccountTotalColumns.Debit(k) })
+            .Select(column => $"a.{column} <> COALESCE(x.{column}, 0)"));
+
     // Each check: a name, and a query returning one row per violation whose columns describe it. Every query
     // reads each table once or through an index, never a table per row of another (a test reads their plans).
     internal static readonly (string Check, string Sql)[] Checks =
@@ -38,6 +50,7 @@ public sealed class LedgerAudit(LedgerDatabase database)
             "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.kind || '/' || a.member_number || ') holds ' || " +
             "a.balance_points || ' but its postings sum to ' || COALESCE(SUM(p.amount_points), 0) " +
             "FROM accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id HAVING a.balance_points <> COALESCE(SUM(p.amount_points), 0)"),
+        ("account_totals_by_kind", AccountTotalsCheckSql),
         ("member_balances_non_negative",
             "SELECT 'member ' || program_code || '/' || member_number || ' holds ' || balance_points FROM accounts " +
             $"WHERE kind = {(int)AccountKind.Member} AND balance_points < 0"),

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Frozen;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
@@ -37,14 +34,6 @@ public sealed record TransactionFilter(
 /// </summary>
 public sealed class LedgerQueries(LedgerDatabase database)
 {
-    // An account's totals by kind summed over its whole history, keyed by the account and its last sequence.
-    // Every posting to an account sets its last sequence and postings are never changed or removed, so the
-    // same (account, last sequence) always has the same totals: a hit is exact, and a read then costs one
-    // row instead of a pass over the account's history, which grows with every transaction.
-    private readonly ConcurrentDictionary<long, CachedTotals> _totals = new();
-
-    private sealed record CachedTotals(long LastSequence, IReadOnlyDictionary<TransactionKind, (long CreditPoints, long DebitPoints)> Totals);
-
     private const string ApiKeySql =
         "SELECT key_id, role, program_code, label, created_at_micros, revoked_at_micros, secret_hash FROM api_keys WHERE key_id = $id";
 
@@ -53,25 +42,10 @@ public sealed class LedgerQueries(LedgerDatabase database)
     private const string EnrolledSql =
         "SELECT 1 FROM accounts WHERE program_code = $program AND kind = $kind AND member_number = $member";
 
-    private const string AccountRowSql =
-        "SELECT id, created_at_micros, balance_points, last_sequence FROM accounts " +
+    // The balance and the totals by kind are one row, so they come from the same committed state.
+    private static readonly string AccountRowSql =
+        $"SELECT id, created_at_micros, balance_points, last_sequence, {AccountTotalColumns.SelectList} FROM accounts " +
         "WHERE program_code = $program AND kind = $kind AND member_number = $member";
-
-    // One statement, so the balance and the totals come from the same committed state. A member with no
-    // postings yet gives one row with a null kind.
-    private const string AccountWithTotalsSql =
-        "SELECT a.id, a.created_at_micros, a.balance_points, a.last_sequence, t.kind, " +
-        "SUM(CASE WHEN p.amount_points > 0 THEN p.amount_points ELSE 0 END), " +
-        "SUM(CASE WHEN p.amount_points < 0 THEN -p.amount_points ELSE 0 END) " +
-        "FROM accounts a LEFT JOIN postings p ON p.account_id = a.id LEFT JOIN transactions t ON t.sequence = p.sequence " +
-        "WHERE a.program_code = $program AND a.kind = $kind AND a.member_number = $member " +
-        "GROUP BY a.id, a.created_at_micros, a.balance_points, a.last_sequence, t.kind";
-
-    /// <summary>
-    /// Most accounts whose totals are kept in memory. About 300 bytes each; when full the cache starts over,
-    /// so it stays bounded whatever the number of members.
-    /// </summary>
-    private const int MaxCachedTotals = 50_000;
 
     /// <summary>An API key by id with the hash of its secret, or null.</summary>
     public Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
@@ -140,46 +114,27 @@ public sealed class LedgerQueries(LedgerDatabase database)
 
     /// <summary>A member's account, or null when the member is not enrolled in the program.</summary>
     public Task<AccountSnapshot?> GetAccountAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read((programCode, memberNumber, queries: this), static (connection, state) =>
+        Task.FromResult(database.Read((programCode, memberNumber), static (connection, member) =>
         {
-            var parameters = new (string, object?)[] { ("$program", state.programCode), ("$kind", (int)AccountKind.Member), ("$member", state.memberNumber) };
-            using (var row = connection.Command(AccountRowSql, parameters).ExecuteReader())
+            using var row = connection.Command(
+                AccountRowSql, ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteReader();
+            if (!row.Read())
             {
-                if (!row.Read())
+                return null;
+            }
+            // Only the kinds the account has postings of, as every posting moves some points.
+            var totals = new Dictionary<TransactionKind, (long CreditPoints, long DebitPoints)>();
+            for (var i = 0; i < AccountTotalColumns.Kinds.Count; i++)
+            {
+                var (credit, debit) = (row.GetInt64(4 + (2 * i)), row.GetInt64(5 + (2 * i)));
+                if (credit != 0 || debit != 0)
                 {
-                    return null;
-                }
-                if (state.queries._totals.TryGetValue(row.GetInt64(0), out var cached) && cached.LastSequence == row.GetInt64(3))
-                {
-                    return new AccountSnapshot(
-                        new MemberRecord(state.programCode, state.memberNumber, Time.FromMicros(row.GetInt64(1))), row.GetInt64(2), cached.Totals, cached.LastSequence);
+                    totals.Add(AccountTotalColumns.Kinds[i], (credit, debit));
                 }
             }
-            using var reader = connection.Command(AccountWithTotalsSql, parameters).ExecuteReader();
-            return reader.Read() ? state.queries.ReadAccount(reader, state.programCode, state.memberNumber) : null;
+            return new AccountSnapshot(
+                new MemberRecord(member.programCode, member.memberNumber, Time.FromMicros(row.GetInt64(1))), row.GetInt64(2), totals, row.GetInt64(3));
         }, cancellationToken));
-
-    /// <summary>The account and its totals from <see cref="AccountWithTotalsSql"/>, remembered for the next read.</summary>
-    private AccountSnapshot ReadAccount(SqliteDataReader reader, string programCode, string memberNumber)
-    {
-        var (accountId, createdAtMicros, balancePoints, lastSequence) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
-        var totals = new Dictionary<TransactionKind, (long CreditPoints, long DebitPoints)>();
-        do
-        {
-            if (!reader.IsDBNull(4))
-            {
-                totals.Add((TransactionKind)reader.GetInt32(4), (reader.GetInt64(5), reader.GetInt64(6)));
-            }
-        }
-        while (reader.Read());
-        var frozen = totals.ToFrozenDictionary();
-        if (_totals.Count >= MaxCachedTotals)
-        {
-            _totals.Clear();
-        }
-        _totals[accountId] = new CachedTotals(lastSequence, frozen);
-        return new AccountSnapshot(new MemberRecord(programCode, memberNumber, Time.FromMicros(createdAtMicros)), balancePoints, frozen, lastSequence);
-    }
 
     /// <summary>Whether a member is enrolled in a program.</summary>
     public Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>

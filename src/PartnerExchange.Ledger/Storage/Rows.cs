@@ -52,6 +52,22 @@ internal sealed class AccountRow
     public long LastSequence { get; set; }
     /// <summary>The last accrual, redemption or conversion of a member account (enrollment before any).</summary>
     public long LastActivityMicros { get; set; }
+
+    // The account's postings summed by transaction kind, credits and debits apart (debits as positive numbers), kept
+    // by the writer in the same update as the balance: a read of an account's totals is one row, however long its
+    // history. The audit checks them against the postings.
+    public long AccrualCreditPoints { get; set; }
+    public long AccrualDebitPoints { get; set; }
+    public long RedemptionCreditPoints { get; set; }
+    public long RedemptionDebitPoints { get; set; }
+    public long ConversionCreditPoints { get; set; }
+    public long ConversionDebitPoints { get; set; }
+    public long ReversalCreditPoints { get; set; }
+    public long ReversalDebitPoints { get; set; }
+    public long ExpiryCreditPoints { get; set; }
+    public long ExpiryDebitPoints { get; set; }
+    public long AdjustmentCreditPoints { get; set; }
+    public long AdjustmentDebitPoints { get; set; }
 }
 
 internal sealed class TransactionRow

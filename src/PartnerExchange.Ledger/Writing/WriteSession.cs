@@ -3,6 +3,7 @@ using SQLitePCL;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Storage;
 
 namespace PartnerExchange.Ledger.Writing;
 
@@ -211,14 +212,13 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
                 Lots.KeepLapsedBalanceExpiring(this, accountId, line.Account.ProgramCode);
             }
             var updated = Execute(
-                "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
-                "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END " +
-                "WHERE id = $id AND balance_points = $old",
-                ("$new", after), ("$seq", sequence), ("$activity", isActivity), ("$now", NowMicros), ("$id", accountId),
+                BalanceUpdateSql[lots.Kind],
+                ("$new", after), ("$seq", sequence), ("$activity", isActivity), ("$now", NowMicros),
+                ("$credit", Math.Max(line.AmountPoints, 0)), ("$debit", Math.Max(-line.AmountPoints, 0)), ("$id", accountId),
                 ("$old", before));
             if (updated != 1)
             {
-                throw new InvalidOperationException($"Account {accountId} changed under the writer.");
+                throw new InvalidOperationException($"Account {accountId} changed under the writer, or one of its totals would overflow.");
             }
             _accounts[line.Account] = (accountId, after);
             if (line.Account.IsMember)
@@ -235,6 +235,20 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
         }
         return balances;
     }
+
+    // Per kind: the balance by compare-and-set, and the kind's totals in the same row. A total that would pass the
+    // largest integer matches no row (SQLite would otherwise turn it into a float), so it fails loudly instead.
+    private static readonly Dictionary<TransactionKind, string> BalanceUpdateSql = AccountTotalColumns.Kinds.ToDictionary(
+        kind => kind,
+        kind =>
+        {
+            var (credit, debit) = (AccountTotalColumns.Credit(kind), AccountTotalColumns.Debit(kind));
+            return "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
+                "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END, " +
+                $"{credit} = {credit} + $credit, {debit} = {debit} + $debit " +
+                $"WHERE id = $id AND balance_points = $old AND {credit} <= 9223372036854775807 - $credit " +
+                $"AND {debit} <= 9223372036854775807 - $debit";
+        });
 
     private void MoveLots(long accountId, PostingLine line, long sequence, LotIntent lots)
     {

@@ -39,4 +39,20 @@ internal static class OlderLedger
             await command.ExecuteNonQueryAsync();
         }
     }
+
+    /// <summary>The first column of every row <paramref name="sql"/> returns, as text.</summary>
+    public static async Task<List<string>> ScalarsAsync(LedgerDatabase database, string sql)
+    {
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+        return values;
+    }
 }

@@ -42,6 +42,7 @@ public sealed class LedgerAuditTests : LedgerTest
     [Theory]
     [InlineData("UPDATE accounts SET balance_points = balance_points + 1 WHERE member_number = 's1'", "account_balances")]
     [InlineData("UPDATE postings SET amount_points = amount_points + 5 WHERE member_number = 'a1'", "transaction_balances")]
+    [InlineData("UPDATE accounts SET accrual_credit_points = accrual_credit_points + 1 WHERE member_number = 's1'", "account_totals_by_kind")]
     [InlineData("UPDATE transactions SET sequence = 7 WHERE sequence = 2; UPDATE postings SET sequence = 7 WHERE sequence = 2; UPDATE obligations SET sequence = 7 WHERE sequence = 2", "sequence_gap_free")]
     [InlineData("UPDATE obligations SET amount_micros = amount_micros + 1", "obligations_match_conversions")]
     [InlineData("DELETE FROM obligations", "obligations_match_conversions")]

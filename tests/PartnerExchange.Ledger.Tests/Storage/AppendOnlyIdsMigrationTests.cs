@@ -24,15 +24,15 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
             "INSERT INTO point_lots (id, account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
             "VALUES (5, 1, 1, 10, NULL, 100, 60)",
             "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (3, 1, 5, 100), (4, 2, 5, -40)");
-        var indexesBefore = await ScalarsAsync(database, IndexesSql);
+        var indexesBefore = await OlderLedger.ScalarsAsync(database, IndexesSql);
 
         // This migration alone: later ones may add indexes of their own.
         await OlderLedger.MigrateToAsync(database, MigrationUnderTest);
 
-        Assert.Equal(["7|-100", "8|100"], await ScalarsAsync(database, "SELECT id || '|' || amount_points FROM postings ORDER BY id"));
-        Assert.Equal(["5|60"], await ScalarsAsync(database, "SELECT id || '|' || remaining_points FROM point_lots"));
-        Assert.Equal(["3|100", "4|-40"], await ScalarsAsync(database, "SELECT id || '|' || points FROM lot_movements ORDER BY id"));
-        Assert.Equal(indexesBefore, await ScalarsAsync(database, IndexesSql));
+        Assert.Equal(["7|-100", "8|100"], await OlderLedger.ScalarsAsync(database, "SELECT id || '|' || amount_points FROM postings ORDER BY id"));
+        Assert.Equal(["5|60"], await OlderLedger.ScalarsAsync(database, "SELECT id || '|' || remaining_points FROM point_lots"));
+        Assert.Equal(["3|100", "4|-40"], await OlderLedger.ScalarsAsync(database, "SELECT id || '|' || points FROM lot_movements ORDER BY id"));
+        Assert.Equal(indexesBefore, await OlderLedger.ScalarsAsync(database, IndexesSql));
     }
 
     [Fact]
@@ -44,8 +44,8 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
         await database.MigrateAsync(CancellationToken.None);
         await OlderLedger.ExecuteAsync(database, "INSERT INTO lot_movements (sequence, lot_id, points) VALUES (2, 5, -40)");
 
-        Assert.Equal(["41", "42"], await ScalarsAsync(database, "SELECT id FROM lot_movements ORDER BY id"));
-        var definitions = await ScalarsAsync(database,
+        Assert.Equal(["41", "42"], await OlderLedger.ScalarsAsync(database, "SELECT id FROM lot_movements ORDER BY id"));
+        var definitions = await OlderLedger.ScalarsAsync(database,
             "SELECT name || ':' || (instr(sql, 'AUTOINCREMENT') > 0) FROM sqlite_master " +
             "WHERE type = 'table' AND name IN ('postings', 'point_lots', 'lot_movements', 'events') ORDER BY name");
         // The event cursor keeps AUTOINCREMENT: it must never be handed out twice.
@@ -64,19 +64,4 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
     private static string IndexesSql =>
         "SELECT tbl_name || ':' || name || ':' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('" +
         string.Join("', '", AppendOnlyTables) + "') ORDER BY name";
-
-    private static async Task<List<string>> ScalarsAsync(LedgerDatabase database, string sql)
-    {
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-        return values;
-    }
 }

@@ -23,13 +23,45 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("AccrualCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_credit_points");
+
+                    b.Property<long>("AccrualDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_debit_points");
+
+                    b.Property<long>("AdjustmentCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_credit_points");
+
+                    b.Property<long>("AdjustmentDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_debit_points");
+
                     b.Property<long>("BalancePoints")
                         .HasColumnType("INTEGER")
                         .HasColumnName("balance_points");
 
+                    b.Property<long>("ConversionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_credit_points");
+
+                    b.Property<long>("ConversionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_debit_points");
+
                     b.Property<long>("CreatedAtMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at_micros");
+
+                    b.Property<long>("ExpiryCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_credit_points");
+
+                    b.Property<long>("ExpiryDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_debit_points");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
@@ -52,6 +84,22 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("program_code");
+
+                    b.Property<long>("RedemptionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_credit_points");
+
+                    b.Property<long>("RedemptionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_debit_points");
+
+                    b.Property<long>("ReversalCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_credit_points");
+
+                    b.Property<long>("ReversalDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_debit_points");
 
                     b.HasKey("Id");
 
