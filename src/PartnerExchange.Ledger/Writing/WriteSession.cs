@@ -246,8 +246,8 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             return "UPDATE accounts SET balance_points = $new, last_sequence = $seq, " +
                 "last_activity_micros = CASE WHEN $activity THEN $now ELSE last_activity_micros END, " +
                 $"{credit} = {credit} + $credit, {debit} = {debit} + $debit " +
-                $"WHERE id = $id AND balance_points = $old AND {credit} <= 9223372036854775807 - $credit " +
-                $"AND {debit} <= 9223372036854775807 - $debit";
+                $"WHERE id = $id AND balance_points = $old AND {credit} <= {long.MaxValue} - $credit " +
+                $"AND {debit} <= {long.MaxValue} - $debit";
         });
 
     private void MoveLots(long accountId, PostingLine line, long sequence, LotIntent lots)

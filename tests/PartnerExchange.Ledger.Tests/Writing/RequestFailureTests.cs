@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using PartnerExchange.Domain;
+using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
@@ -35,6 +36,23 @@ public sealed class RequestFailureTests : LedgerTest
         Assert.Equal(2, Responses.SequenceOf((await after).Value.Response));
         Assert.Equal([1L, 2L], await Ledger.SequencesAsync());
         Assert.Equal(30, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+        TakeRequestFailedLog();
+    }
+
+    [Fact]
+    public async Task WriteAsync_AccrualThatWouldOverflowTheAccountsAccruedTotal_FailsAndChangesNothing()
+    {
+        await Ledger.AcceptedAsync(Air, Ledger.AccrueCommand(Air, "m1", 100));
+        // Only a corrupted or absurdly old ledger gets here; SQLite would silently turn the sum into a float.
+        await Ledger.ScalarAsync($"UPDATE accounts SET accrual_credit_points = {long.MaxValue - 50} WHERE member_number = 'm1'; SELECT 0");
+
+        var overflowing = Ledger.Submit(Scope(Air, "overflow"), Ledger.AccrueCommand(Air, "m1", 51));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => overflowing);
+        Assert.Equal([1L], await Ledger.SequencesAsync());
+        var account = (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!;
+        Assert.Equal(100, account.BalancePoints);
+        Assert.Equal(long.MaxValue - 50, account.Totals[TransactionKind.Accrual].CreditPoints);
         TakeRequestFailedLog();
     }
 
