@@ -9,13 +9,11 @@ namespace PartnerExchange.Ledger.Tests.Expiry;
 /// last activity carried over for the inactivity policy by the same rule the writer applies from then on:
 /// accruals, redemptions and conversions count, reversals do not.
 /// </summary>
-public sealed class LotMigrationTests : IDisposable
+public sealed class LotMigrationTests : MigrationTest
 {
     private const string OldPartner =
         "INSERT INTO partners (program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
         "created_at_micros, updated_at_micros) VALUES ('OLD', 'Old', 'Old Points', 3, 1, 'USD', 10000, 1, 1);";
-
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
 
     [Fact]
     public async Task MigrateAsync_MemberWhoEarnedAndSpent_BalanceBecomesALotAndHistoryBecomesEvents()
@@ -60,18 +58,9 @@ public sealed class LotMigrationTests : IDisposable
         Assert.Equal([(20L, 0L)], await RowsAsync(database, "SELECT last_activity_micros, 0 FROM accounts WHERE id = 1"));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
-
     /// <summary>A ledger at the last migration before lots, holding the rows the statements insert.</summary>
     private Task<LedgerDatabase> LedgerBeforeLotsAsync(params string[] statements) =>
-        OlderLedger.CreateAsync(_folder, "20261123200302_Settlement", statements);
+        OlderLedger.CreateAsync(Folder, "20261123200302_Settlement", statements);
 
     private static async Task<List<(long, long)>> RowsAsync(LedgerDatabase database, string sql)
     {

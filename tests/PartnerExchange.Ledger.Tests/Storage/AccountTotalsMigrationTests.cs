@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 
 namespace PartnerExchange.Ledger.Tests.Storage;
@@ -7,17 +6,15 @@ namespace PartnerExchange.Ledger.Tests.Storage;
 /// The migration that gives accounts their totals by kind fills them in for an existing ledger from its postings,
 /// so a read after the upgrade shows what the postings add up to.
 /// </summary>
-public sealed class AccountTotalsMigrationTests : IDisposable
+public sealed class AccountTotalsMigrationTests : MigrationTest
 {
     private const string MigrationBefore = "20261130113537_TransactionsWithoutRequesterIndex";
     private const string MigrationUnderTest = "20261130122756_AccountTotalsByKind";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
-
     [Fact]
     public async Task MigrateAsync_LedgerWithPostings_FillsEachAccountsTotalsByKind()
     {
-        using var database = await OlderLedger.CreateAsync(_folder, MigrationBefore,
+        using var database = await OlderLedger.CreateAsync(Folder, MigrationBefore,
             "INSERT INTO accounts (id, program_code, kind, member_number, balance_points, created_at_micros, last_sequence, last_activity_micros) " +
             "VALUES (1, 'OLD', 1, 'M1', 75, 1, 3, 1), (2, 'OLD', 2, '', -75, 1, 3, 1), (3, 'OLD', 1, 'M2', 0, 1, 0, 1)",
             "INSERT INTO transactions (sequence, transaction_id, kind, requester_program_code, api_key_id, idempotency_key, request_fingerprint, " +
@@ -38,14 +35,5 @@ public sealed class AccountTotalsMigrationTests : IDisposable
                 "redemption_debit_points || ' ' || conversion_credit_points || ' ' || conversion_debit_points || ' ' || " +
                 "reversal_credit_points || ' ' || reversal_debit_points || ' ' || expiry_credit_points || ' ' || expiry_debit_points || ' ' || " +
                 "adjustment_credit_points || ' ' || adjustment_debit_points FROM accounts ORDER BY id"));
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 }

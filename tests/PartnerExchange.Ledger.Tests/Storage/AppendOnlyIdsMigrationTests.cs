@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 
 namespace PartnerExchange.Ledger.Tests.Storage;
@@ -7,18 +6,16 @@ namespace PartnerExchange.Ledger.Tests.Storage;
 /// The migration that takes AUTOINCREMENT off postings, lots and lot movements rebuilds those tables by
 /// hand: an existing ledger keeps every row, id and index, and new rows carry on from the largest id.
 /// </summary>
-public sealed class AppendOnlyIdsMigrationTests : IDisposable
+public sealed class AppendOnlyIdsMigrationTests : MigrationTest
 {
     private const string MigrationBefore = "20261130000422_CoveringAccountIndexes";
     private const string MigrationUnderTest = "20261130033952_LeanerLedgerWrites";
     private static readonly string[] AppendOnlyTables = ["postings", "point_lots", "lot_movements"];
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
-
     [Fact]
     public async Task MigrateAsync_LedgerWithRows_KeepsRowsIdsAndIndexes()
     {
-        using var database = await OlderLedger.CreateAsync(_folder, MigrationBefore,
+        using var database = await OlderLedger.CreateAsync(Folder, MigrationBefore,
             "INSERT INTO postings (id, sequence, account_id, program_code, account_kind, member_number, amount_points) VALUES " +
             "(7, 1, 2, 'OLD', 2, '', -100), (8, 1, 1, 'OLD', 1, 'M1', 100)",
             "INSERT INTO point_lots (id, account_id, sequence, earned_at_micros, expires_at_micros, original_points, remaining_points) " +
@@ -38,7 +35,7 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_LedgerWithRows_TablesLoseAutoincrementAndNewRowsFollowTheLargestId()
     {
-        using var database = await OlderLedger.CreateAsync(_folder, MigrationBefore,
+        using var database = await OlderLedger.CreateAsync(Folder, MigrationBefore,
             "INSERT INTO lot_movements (id, sequence, lot_id, points) VALUES (41, 1, 5, 100)");
 
         await database.MigrateAsync(CancellationToken.None);
@@ -50,15 +47,6 @@ public sealed class AppendOnlyIdsMigrationTests : IDisposable
             "WHERE type = 'table' AND name IN ('postings', 'point_lots', 'lot_movements', 'events') ORDER BY name");
         // The event cursor keeps AUTOINCREMENT: it must never be handed out twice.
         Assert.Equal(["events:1", "lot_movements:0", "point_lots:0", "postings:0"], definitions);
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     private static string IndexesSql =>
