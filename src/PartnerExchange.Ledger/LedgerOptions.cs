@@ -32,7 +32,7 @@ public sealed class LedgerOptions : IValidatableObject
     public int WriteQueueCapacity { get; set; } = 4096;
 
     /// <summary>
-    /// Most write requests one caller (a partner's program; the operators and the exchange's jobs share one)
+    /// Most write requests one caller (a partner's program, an operator key, or one of the exchange's jobs)
     /// may have waiting for the writer. A caller over its share is refused with UNAVAILABLE while the others
     /// still get in, so one partner's flood never turns the rest away. At most
     /// <see cref="WriteQueueCapacity"/>. Default 1024.

@@ -36,6 +36,12 @@ public sealed record IdempotencyScope(
     /// <summary>The idempotency scope all operators share, so a retry after key rotation still replays.</summary>
     public const string OperatorPrincipal = "@operators";
 
+    /// <summary>
+    /// Whose share of the writer's queue the request takes: the partner's program, or for operators their key, so
+    /// each operator key and each of the exchange's jobs waits on its own share and none fills another's.
+    /// </summary>
+    public string QueueCaller => ProgramCode ?? Principal + "/" + ApiKeyId;
+
     /// <summary>The refusal for a key used before with a different request (never itself recorded).</summary>
     public static Refusal KeyReused() =>
         Refusal.Of(ErrorReason.IdempotencyKeyReused, "This idempotency key was used before with a different request.");

@@ -76,7 +76,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var pending = new PendingWrite<TResult>(scope, command, encode, cancellationToken);
-        if (!_queue.TryEnqueue(scope.Principal, pending))
+        if (!_queue.TryEnqueue(scope.QueueCaller, pending))
         {
             _metrics?.Settled(WriteOutcome.Busy);
             throw new LedgerBusyException();

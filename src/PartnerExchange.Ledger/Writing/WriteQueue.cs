@@ -1,8 +1,8 @@
 namespace PartnerExchange.Ledger.Writing;
 
 /// <summary>
-/// The requests waiting for the writer, shared fairly among callers (each partner's program; the operators
-/// and the exchange's own jobs). It holds at most <c>capacity</c> requests in all and
+/// The requests waiting for the writer, shared fairly among callers (each partner's program, each operator key
+/// and each of the exchange's own jobs). It holds at most <c>capacity</c> requests in all and
 /// <c>callerCapacity</c> of any one caller, so a caller that floods the exchange is turned away on its own
 /// share while the others still get in; and the writer takes one request of each waiting caller in turn,
 /// so nobody waits behind another caller's backlog. Each caller's own requests keep their order.
@@ -13,7 +13,7 @@ internal sealed class WriteQueue<TRequest> : IDisposable
     private readonly int _capacity;
     private readonly int _callerCapacity;
     private readonly Lock _lock = new();
-    // One queue per caller ever seen: callers are programs and a few internal scopes, so this stays small.
+    // One queue per caller ever seen: callers are programs, operator keys and a few jobs, so this stays small.
     private readonly Dictionary<string, Queue<TRequest>> _byCaller = new(StringComparer.Ordinal);
     // The callers with requests waiting, in the order the writer serves them next.
     private readonly Queue<Queue<TRequest>> _turns = new();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
@@ -43,6 +44,23 @@ public sealed class FairQueueTests : LedgerTest
         Assert.Equal(7, (await Ledger.Queries.GetAccountAsync(Hotel, "m1", default))!.BalancePoints);
         // The turned-away request left nothing behind: its retry executes.
         Assert.False((await Ledger.Submit(Scope(Air, "over-share"), Ledger.AccrueCommand(Air, "m1", 100))).Value.Replayed);
+    }
+
+    [Fact]
+    public async Task WriteAsync_OneOperatorKeysShareFull_AnotherOperatorKeyStillGetsIn()
+    {
+        var gate = new WriterGate();
+        var held = Ledger.Hold(gate);
+        await gate.Entered;
+        var first = Enumerable.Range(0, 3).Select(_ => Ledger.Submit(OperatorScope("ops-key-1"), Adjustment(1))).ToList();
+
+        Assert.Throws<LedgerBusyException>(() => { _ = Ledger.Submit(OperatorScope("ops-key-1"), Adjustment(100)); });
+        var second = Ledger.Submit(OperatorScope("ops-key-2"), Adjustment(7));
+
+        gate.Release();
+        await held;
+        Assert.All(await Task.WhenAll([.. first, second]), outcome => Assert.False(outcome.Value.Response.IsRefusal));
+        Assert.Equal(10, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
     }
 
     [Fact]
@@ -98,6 +116,12 @@ public sealed class FairQueueTests : LedgerTest
         var error = Assert.Single(Validate(new LedgerOptions { DatabasePath = "x.db", WriteQueueCapacity = capacity, WriteQueueCapacityPerCaller = perCaller }));
         Assert.Equal([nameof(LedgerOptions.WriteQueueCapacityPerCaller)], error.MemberNames);
     }
+
+    // Operators share one idempotency scope; their keys tell them apart in the queue.
+    private IdempotencyScope OperatorScope(string apiKeyId) =>
+        new(IdempotencyScope.OperatorPrincipal, null, apiKeyId, Ledger.NextKey(), TestMethod, [1]);
+
+    private static AdjustBalance Adjustment(long points) => new(Air, "m1", points, "queue share test");
 
     private static long Sequence(Domain.Outcome<WriteReceipt> outcome) => Responses.SequenceOf(outcome.Value.Response);
 
