@@ -106,18 +106,17 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
         var (shop, member) = await PartnerWithMemberAsync();
         await shop.AccrueAsync(member, 1);
         _redis.Stop();
-        var events = new EventsService.EventsServiceClient(_exchange.Channel);
         var open = new List<Grpc.Core.AsyncServerStreamingCall<StreamEventsResponse>>();
         try
         {
             // The default cap, 4 streams: each admitted one delivers the program's first event.
             for (var i = 0; i < 4; i++)
             {
-                var stream = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+                var stream = OpenStream(shop.Key);
                 open.Add(stream);
                 Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
             }
-            using var fifth = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+            using var fifth = OpenStream(shop.Key);
 
             await RpcAssert.FailsAsync(Grpc.Core.StatusCode.ResourceExhausted, "TOO_MANY_STREAMS", () => fifth.ResponseStream.MoveNext(CancellationToken.None));
         }
@@ -133,8 +132,7 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
         var (shop, member) = await PartnerWithMemberAsync();
         await shop.AccrueAsync(member, 1);
         _redis.Stop();
-        var events = new EventsService.EventsServiceClient(_exchange.Channel);
-        using var stream = events.StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(shop.Key));
+        using var stream = OpenStream(shop.Key);
         Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
 
         _redis.Start();
@@ -226,6 +224,10 @@ public sealed class RedisFaultTests : IAsyncLifetime, IDisposable
         Assert.Single((await shop.Points.ListTransactionsAsync(new ListTransactionsRequest { MemberNumber = member })).Transactions);
         Assert.Equal(100, await shop.BalanceAsync(member));
     }
+
+    /// <summary>An event stream of the key's program from its first event.</summary>
+    private Grpc.Core.AsyncServerStreamingCall<StreamEventsResponse> OpenStream(string key) =>
+        new EventsService.EventsServiceClient(_exchange.Channel).StreamEvents(new StreamEventsRequest { AfterCursor = 0 }, RunningExchange.Bearer(key));
 
     private async Task<(TestPartner Partner, string Member)> PartnerWithMemberAsync()
     {

@@ -102,7 +102,7 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
 
     private static string ProgressLine(MeasurementResult r)
     {
-        var load = r.Concurrency is { } c ? $"{c} caller{(c == 1 ? "" : "s")}" : $"{r.TargetCallsPerSecond:F0}/s ({r.Rate})";
+        var load = r.Concurrency is { } c ? MeasurementResult.Callers(c) : $"{r.TargetCallsPerSecond:F0}/s ({r.Rate})";
         var rss = r.ServerRssMaxMb is { } mb ? $"  rss {mb:F0} MB" : "";
         rss += r.ServerCpuMicrosecondsPerCall is { } us ? $"  server cpu {us:F0} µs/call" : "";
         rss += r.MachineBusyPercent is { } busy ? $"  machine busy {busy:F0}%" : "";

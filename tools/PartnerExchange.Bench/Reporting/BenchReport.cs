@@ -34,7 +34,7 @@ internal sealed record PrefillChange(MeasurementResult Before, MeasurementResult
 
     /// <summary>The load, as the reports name it.</summary>
     public string Load => After.Concurrency is { } callers
-        ? string.Create(CultureInfo.InvariantCulture, $"at {callers} caller{(callers == 1 ? "" : "s")}")
+        ? "at " + MeasurementResult.Callers(callers)
         : string.Create(CultureInfo.InvariantCulture, $"at {After.Rate} ({After.TargetCallsPerSecond:N0}/s vs {Before.TargetCallsPerSecond:N0}/s)");
 }
 
@@ -96,6 +96,9 @@ internal sealed record MeasurementResult(
 
     public long ErrorCount => Errors.Sum(e => e.Count);
     public long RefusalCount => Refusals.Sum(r => r.Count);
+
+    /// <summary>A closed loop's load as the reports name it: "1 caller", "64 callers".</summary>
+    public static string Callers(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} caller{(count == 1 ? "" : "s")}");
 }
 
 /// <summary>

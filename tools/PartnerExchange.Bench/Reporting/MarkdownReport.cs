@@ -129,7 +129,7 @@ internal static class MarkdownReport
     }
 
     private static string Load(MeasurementResult r) =>
-        r.Concurrency is { } c ? Invariant($"{c} caller{(c == 1 ? "" : "s")}") : Invariant($"{r.TargetCallsPerSecond:N0}/s");
+        r.Concurrency is { } c ? MeasurementResult.Callers(c) : Invariant($"{r.TargetCallsPerSecond:N0}/s");
     private static string Latencies(LatencySummary l) => Invariant($"{l.P50:0.00} | {l.P90:0.00} | {l.P99:0.00} | {l.P999:0.00} | {l.Max:0.00}");
     private static string SendDelay(SendDelaySummary? d) => d is null ? "" : Invariant($"{d.P50:0.00} / {d.P99:0.00}");
     private static string Ratio(double? ratio) => ratio is { } r ? Invariant($"{r:0.00}") : "";
