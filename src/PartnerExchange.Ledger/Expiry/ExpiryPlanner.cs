@@ -25,6 +25,25 @@ internal static class ExpiryPlanner
 {
     private const string ActiveProgram = "p.status = 1 AND ($program IS NULL OR p.program_code = $program)";
 
+    // Both lot queries compare expires_at_micros, which implies it is not null: that lets SQLite search the
+    // expiry index, which holds dated open lots only.
+
+    /// <summary>Open lots expired by $as_of, summed per account.</summary>
+    internal const string ExpiredLotsSql =
+        "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points) FROM point_lots l " +
+        "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
+        $"WHERE l.remaining_points > 0 AND l.expires_at_micros <= $as_of AND {ActiveProgram} " +
+        "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit";
+
+    /// <summary>Open lots expiring after $as_of and by $until that no warning at horizon $days has covered, per account.</summary>
+    internal const string WarnedLotsSql =
+        "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points), MIN(l.expires_at_micros) FROM point_lots l " +
+        "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
+        $"WHERE l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until AND {ActiveProgram} " +
+        "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = l.account_id AND w.lot_id = l.id " +
+        "AND w.horizon_days = $days AND w.basis_micros = l.expires_at_micros) " +
+        "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit";
+
     /// <summary>Accounts with points expired by <paramref name="asOf"/>, by account id, at most <paramref name="limit"/>.</summary>
     public static List<DueExpiry> DueExpiries(WriteSession db, DateTimeOffset asOf, string? program, int limit)
     {
@@ -40,11 +59,7 @@ internal static class ExpiryPlanner
                 due[reader.GetInt64(0)] = new DueExpiry(reader.GetInt64(0), code, reader.GetString(1), reader.GetInt64(2), WholeBalance: true);
             }
         }
-        using (var reader = db.Query(
-            "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points) FROM point_lots l " +
-            "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
-            $"WHERE l.remaining_points > 0 AND l.expires_at_micros <= $as_of AND {ActiveProgram} " +
-            "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit",
+        using (var reader = db.Query(ExpiredLotsSql,
             ("$as_of", asOf.ToUnixMicros()), ("$program", program), ("$limit", limit)))
         {
             while (reader.Read())
@@ -70,13 +85,7 @@ internal static class ExpiryPlanner
     private static List<DueWarning> LotWarnings(WriteSession db, DateTimeOffset from, DateTimeOffset until, string? program, int days, int limit)
     {
         var found = new List<DueWarning>();
-        using var reader = db.Query(
-            "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points), MIN(l.expires_at_micros) FROM point_lots l " +
-            "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
-            $"WHERE l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until AND {ActiveProgram} " +
-            "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = l.account_id AND w.lot_id = l.id " +
-            "AND w.horizon_days = $days AND w.basis_micros = l.expires_at_micros) " +
-            "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit",
+        using var reader = db.Query(WarnedLotsSql,
             ("$as_of", from.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", program), ("$days", days), ("$limit", limit));
         while (reader.Read())
         {

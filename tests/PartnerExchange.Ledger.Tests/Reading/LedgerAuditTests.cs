@@ -48,6 +48,9 @@ public sealed class LedgerAuditTests : LedgerTest
     [InlineData("DELETE FROM obligations", "obligations_match_conversions")]
     [InlineData("DELETE FROM postings WHERE sequence = 1", "postings_reference_transactions")]
     [InlineData("UPDATE accounts SET balance_points = -1 WHERE member_number = 'a1'; UPDATE postings SET amount_points = -1 WHERE member_number = 'a1'", "member_balances_non_negative")]
+    [InlineData("DELETE FROM events WHERE member_number = 'a1'", "events_match_postings")]
+    [InlineData("UPDATE events SET points = points + 1 WHERE member_number = 's1'", "events_match_postings")]
+    [InlineData("UPDATE events SET member_number = 'a2' WHERE member_number = 'a1'", "events_match_postings")]
     public async Task Verify_BrokenInvariant_ReportsItsCheck(string corruption, string check)
     {
         await Ledger.ScalarAsync(corruption + "; SELECT 0");

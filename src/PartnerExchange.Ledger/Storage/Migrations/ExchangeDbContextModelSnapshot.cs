@@ -238,8 +238,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasKey("Cursor");
 
-                    b.HasIndex("TransactionId");
-
                     b.HasIndex("ProgramCode", "Cursor");
 
                     b.ToTable("events", (string)null);
@@ -381,8 +379,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Sequence");
 
                     b.HasIndex("CreatedAtMicros");
-
-                    b.HasIndex("PayerProgramCode", "PayeeProgramCode", "CreatedAtMicros");
 
                     b.ToTable("obligations", (string)null);
                 });
@@ -541,7 +537,7 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAtMicros")
-                        .HasFilter("remaining_points > 0");
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
 
                     b.HasIndex("Sequence");
 
