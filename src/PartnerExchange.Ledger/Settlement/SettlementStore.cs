@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Settlement;
 using PartnerExchange.Ledger.Writing;
 
@@ -98,7 +97,7 @@ internal static class SettlementStore
             ("$due", totals.AmountDueMinor), ("$hash", s.ContentHash), ("$now", s.CreatedAt.ToUnixMicros()));
     }
 
-    private static List<StatementRecord> ReadStatements(WriteSession session, string sql, params (string Name, object? Value)[] parameters)
+    private static List<StatementRecord> ReadStatements(WriteSession session, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         var statements = new List<StatementRecord>();
         using var reader = session.Query(sql, parameters);
@@ -109,12 +108,12 @@ internal static class SettlementStore
         return statements;
     }
 
-    private static StatementRecord ReadStatement(SqliteDataReader r) =>
+    private static StatementRecord ReadStatement(WriteRows r) =>
         new(r.GetString(0), r.GetString(1), new StatementParties(r.GetString(2), r.GetString(3), r.GetString(4)),
             new StatementTotals(r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)),
             r.GetInt64(13), r.GetString(11), Time.FromMicros(r.GetInt64(12)));
 
-    private static string? QueryString(WriteSession session, string sql, params (string Name, object? Value)[] parameters)
+    private static string? QueryString(WriteSession session, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         using var reader = session.Query(sql, parameters);
         return reader.Read() ? reader.GetString(0) : null;

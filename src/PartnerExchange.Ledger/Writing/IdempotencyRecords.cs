@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
 
 namespace PartnerExchange.Ledger.Writing;
 
@@ -25,7 +25,7 @@ internal static class IdempotencyRecords
         return reader.Read() ? Read(reader) : null;
     }
 
-    internal static Earlier Read(SqliteDataReader reader) =>
+    internal static Earlier Read(IDataRecord reader) =>
         new(reader.GetString(0), (byte[])reader.GetValue(1), new StoredResponse(reader.GetBoolean(2), (byte[])reader.GetValue(3)));
 
     public static void Insert(WriteSession session, IdempotencyScope scope, StoredResponse response)

@@ -207,7 +207,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private bool TryExecuteGroup(List<PendingWrite> group, Outcome<WriteReceipt>[] results, Exception?[] failures, bool isolateRequests)
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
-        _session.Begin(transaction, isolateRequests);
+        _session.Begin(isolateRequests);
         for (var i = 0; i < group.Count; i++)
         {
             try

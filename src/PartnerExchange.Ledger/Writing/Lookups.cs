@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Points;
@@ -84,7 +84,7 @@ internal static class Lookups
         return reader.Read() ? ReadRate(reader) : null;
     }
 
-    internal static PartnerRecord ReadPartner(SqliteDataReader r)
+    internal static PartnerRecord ReadPartner(IDataRecord r)
     {
         EarnRule? earn = r.IsDBNull(7) ? null : new EarnRule(r.GetString(7), r.GetInt64(8), r.GetInt64(9));
         return new PartnerRecord(
@@ -96,7 +96,7 @@ internal static class Lookups
         };
     }
 
-    private static RateLimit? LimitAt(SqliteDataReader r, int ordinal) =>
+    private static RateLimit? LimitAt(IDataRecord r, int ordinal) =>
         r.IsDBNull(ordinal) ? null : new RateLimit(r.GetInt32(ordinal), r.GetInt32(ordinal + 1));
 
     /// <summary>The six nullable limit columns of a partner, in the order the SQL below names them.</summary>
@@ -111,7 +111,7 @@ internal static class Lookups
     internal static (string Name, object? Value)[] ExpiryParameters(ExpiryPolicy policy) =>
         [("$expiry_policy", (int)policy.Kind), ("$expiry_months", policy.Months)];
 
-    internal static RateRecord ReadRate(SqliteDataReader r)
+    internal static RateRecord ReadRate(IDataRecord r)
     {
         var terms = new ExchangeRateTerms(
             r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt32(10),

@@ -14,7 +14,6 @@ namespace PartnerExchange.Ledger.Writing;
 /// </summary>
 internal sealed class WriteSession(SqliteConnection connection, TimeProvider clock) : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WriteStatement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExpiryPolicy> _expiryPolicies = new(StringComparer.Ordinal);
     // The accounts this group has read or written, so a conversion looks each one up once (a member is checked
@@ -22,7 +21,6 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     // holds the write lock until it commits: only this session changes accounts meanwhile, it records each
     // change here, and a rolled-back request forgets them all.
     private readonly Dictionary<AccountRef, (long Id, long BalancePoints)> _accounts = [];
-    private SqliteTransaction? _transaction;
     private long _nextSequence;
     private long _requestSequenceMark;
     private long _requestChangesMark;
@@ -38,15 +36,11 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// </summary>
     internal bool IsolatesRequests { get; private set; }
 
-    internal void Begin(SqliteTransaction transaction, bool isolateRequests)
+    /// <summary>Starts a group, inside the write transaction just begun on the connection.</summary>
+    internal void Begin(bool isolateRequests)
     {
-        _transaction = transaction;
         IsolatesRequests = isolateRequests;
         _accounts.Clear();
-        foreach (var command in _commands.Values)
-        {
-            command.Transaction = transaction;
-        }
         // Read the next sequence inside the write lock, so another process writing the same file cannot
         // make us reuse a number.
         _nextSequence = Scalar("SELECT COALESCE(MAX(sequence), 0) + 1 FROM transactions") ?? 1;
@@ -123,10 +117,10 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     }
 
     /// <summary>Runs a statement: the rows an INSERT, UPDATE or DELETE changed.</summary>
-    public int Execute(string sql, params (string Name, object? Value)[] parameters) => Statement(sql).Execute(parameters);
+    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Execute(parameters);
 
     /// <summary>The first column of the first row as an integer, or null.</summary>
-    public long? Scalar(string sql, params (string Name, object? Value)[] parameters) => Statement(sql).Scalar(parameters);
+    public long? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Scalar(parameters);
 
     private WriteStatement Statement(string sql)
     {
@@ -139,28 +133,8 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
         return statement;
     }
 
-    public SqliteDataReader Query(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = Prepare(sql, parameters);
-        return command.ExecuteReader();
-    }
-
-    private SqliteCommand Prepare(string sql, (string Name, object? Value)[] parameters)
-    {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Transaction = _transaction;
-            _commands.Add(sql, command);
-        }
-        command.Parameters.Clear();
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return command;
-    }
+    /// <summary>Runs a query: its rows, to read and then dispose.</summary>
+    public WriteRows Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Query(parameters);
 
     /// <summary>
     /// Checks balanced postings against their accounts before anything is written: each line's account and its
@@ -311,10 +285,6 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
         foreach (var statement in _statements.Values)
         {
             statement.Dispose();
-        }
-        foreach (var command in _commands.Values)
-        {
-            command.Dispose();
         }
     }
 }

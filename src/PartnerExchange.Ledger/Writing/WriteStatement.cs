@@ -17,6 +17,7 @@ internal sealed class WriteStatement : IDisposable
     private string[] _names = [];
     private int[] _positions = [];
     private bool _resolved;
+    private WriteRows? _rows;
 
     public WriteStatement(sqlite3 database, string sql)
     {
@@ -48,6 +49,23 @@ internal sealed class WriteStatement : IDisposable
         finally
         {
             raw.sqlite3_reset(_statement);
+        }
+    }
+
+    /// <summary>Binds the parameters and returns the rows, read one by one; disposing them resets the statement.</summary>
+    public WriteRows Query(ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        // Open first: binding would otherwise change the statement under rows still being read.
+        var rows = (_rows ??= new WriteRows(_database, _statement)).Open(_sql);
+        try
+        {
+            Bind(parameters);
+            return rows;
+        }
+        catch
+        {
+            rows.Dispose();
+            throw;
         }
     }
 

@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+using PartnerExchange.Ledger.Writing;
+
+namespace PartnerExchange.Ledger.Tests.Writing;
+
+/// <summary>
+/// The writer reads its queries' rows straight off the prepared statement: values must come back as ADO.NET gave
+/// them, and a statement must never be rebound under rows still being read.
+/// </summary>
+public sealed class WriteRowsTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"px-write-rows-{Guid.NewGuid():N}.db");
+    private readonly SqliteConnection _connection;
+
+    public WriteRowsTests()
+    {
+        _connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        _connection.Open();
+        using var create = _connection.CreateCommand();
+        create.CommandText =
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT, b BLOB, f REAL); " +
+            "INSERT INTO t VALUES (1, 42, 'één', x'00ff', 1.5), (2, NULL, NULL, NULL, NULL)";
+        create.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public void Query_EachStoredType_ReadsAsAdoNetReadsIt()
+    {
+        using var statement = new WriteStatement(_connection.Handle!, "SELECT id, n, s, b, f FROM t WHERE id = $id");
+        using var rows = statement.Query([("$id", 1L)]);
+
+        Assert.True(rows.Read());
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, n, s, b, f FROM t WHERE id = 1";
+        using var expected = command.ExecuteReader();
+        Assert.True(expected.Read());
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(expected.GetValue(i), rows.GetValue(i));
+            Assert.Equal(expected.GetName(i), rows.GetName(i));
+        }
+        Assert.Equal(42, rows.GetInt32(1));
+        Assert.Equal("één", rows.GetString(2));
+        Assert.Equal(new byte[] { 0x00, 0xff }, rows.GetBlob(3));
+        Assert.False(rows.Read());
+    }
+
+    [Fact]
+    public void Query_NullColumns_AreDbNull()
+    {
+        using var statement = new WriteStatement(_connection.Handle!, "SELECT n, s, b FROM t WHERE id = $id");
+        using var rows = statement.Query([("$id", 2L)]);
+
+        Assert.True(rows.Read());
+        Assert.All(Enumerable.Range(0, 3), i => Assert.True(rows.IsDBNull(i)));
+        Assert.Equal(DBNull.Value, rows.GetValue(0));
+    }
+
+    [Fact]
+    public void Query_WhileItsEarlierRowsAreOpen_Throws()
+    {
+        using var statement = new WriteStatement(_connection.Handle!, "SELECT id FROM t WHERE id >= $from ORDER BY id");
+        using var first = statement.Query([("$from", 1L)]);
+        Assert.True(first.Read());
+
+        Assert.Throws<InvalidOperationException>(() => statement.Query([("$from", 2L)]));
+        // The earlier rows are untouched by the refused query.
+        Assert.Equal(1, first.GetInt64(0));
+        Assert.True(first.Read());
+        Assert.Equal(2, first.GetInt64(0));
+    }
+
+    [Fact]
+    public void Query_AfterEarlierRowsAreDisposed_ReadsFromTheStartWithNewParameters()
+    {
+        using var statement = new WriteStatement(_connection.Handle!, "SELECT id FROM t WHERE id >= $from ORDER BY id");
+        using (var first = statement.Query([("$from", 1L)]))
+        {
+            Assert.True(first.Read());
+        }
+
+        using var second = statement.Query([("$from", 2L)]);
+
+        Assert.True(second.Read());
+        Assert.Equal(2, second.GetInt64(0));
+        Assert.False(second.Read());
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        File.Delete(_path);
+    }
+}
