@@ -97,7 +97,7 @@ internal static class SettlementStore
             ("$due", totals.AmountDueMinor), ("$hash", s.ContentHash), ("$now", s.CreatedAt.ToUnixMicros()));
     }
 
-    private static List<StatementRecord> ReadStatements(WriteSession session, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    private static List<StatementRecord> ReadStatements(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         var statements = new List<StatementRecord>();
         using var reader = session.Query(sql, parameters);
@@ -113,7 +113,7 @@ internal static class SettlementStore
             new StatementTotals(r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)),
             r.GetInt64(13), r.GetString(11), Time.FromMicros(r.GetInt64(12)));
 
-    private static string? QueryString(WriteSession session, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    private static string? QueryString(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         using var reader = session.Query(sql, parameters);
         return reader.Read() ? reader.GetString(0) : null;

@@ -100,7 +100,7 @@ internal static class Lookups
         r.IsDBNull(ordinal) ? null : new RateLimit(r.GetInt32(ordinal), r.GetInt32(ordinal + 1));
 
     /// <summary>The six nullable limit columns of a partner, in the order the SQL below names them.</summary>
-    internal static (string Name, object? Value)[] LimitParameters(PartnerRateLimits limits) =>
+    internal static (string Name, SqlValue Value)[] LimitParameters(PartnerRateLimits limits) =>
     [
         ("$writes_rate", limits.Writes?.RequestsPerSecond), ("$writes_burst", limits.Writes?.Burst),
         ("$reads_rate", limits.Reads?.RequestsPerSecond), ("$reads_burst", limits.Reads?.Burst),
@@ -108,7 +108,7 @@ internal static class Lookups
     ];
 
     /// <summary>The two expiry columns of a partner, as the SQL names them.</summary>
-    internal static (string Name, object? Value)[] ExpiryParameters(ExpiryPolicy policy) =>
+    internal static (string Name, SqlValue Value)[] ExpiryParameters(ExpiryPolicy policy) =>
         [("$expiry_policy", (int)policy.Kind), ("$expiry_months", policy.Months)];
 
     internal static RateRecord ReadRate(IDataRecord r)

@@ -167,14 +167,14 @@ internal static class Lots
 
     /// <summary>Takes up to <paramref name="points"/> from the lots the query (without its LIMIT) names, in its order.</summary>
     private static long Take(
-        WriteSession session, long accountId, long sequence, long points, string sql, (string Name, object? Value)? filter)
+        WriteSession session, long accountId, long sequence, long points, string sql, (string Name, SqlValue Value)? filter)
     {
         var taken = 0L;
         var chunkSize = FirstChunkSize;
         while (taken < points)
         {
             var lots = new List<(long Id, long Remaining)>(chunkSize);
-            (string Name, object? Value)[] parameters = filter is { } extra
+            (string Name, SqlValue Value)[] parameters = filter is { } extra
                 ? [("$account", accountId), extra]
                 : [("$account", accountId)];
             // The limit is written into the SQL, not bound: SQLite plans a literal LIMIT better (measured: a

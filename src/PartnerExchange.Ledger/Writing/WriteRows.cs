@@ -26,6 +26,9 @@ internal sealed class WriteRows : IDataRecord, IDisposable
         _statement = statement;
     }
 
+    /// <summary>Whether rows are being read: the statement may not run again until they are disposed.</summary>
+    internal bool IsOpen => _open;
+
     /// <summary>Marks the statement in use; a query of the same statement before this one is disposed is a bug.</summary>
     internal WriteRows Open(string sql)
     {

@@ -117,10 +117,10 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     }
 
     /// <summary>Runs a statement: the rows an INSERT, UPDATE or DELETE changed.</summary>
-    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Execute(parameters);
+    public int Execute(string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters) => Statement(sql).Execute(parameters);
 
     /// <summary>The first column of the first row as an integer, or null.</summary>
-    public long? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Scalar(parameters);
+    public long? Scalar(string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters) => Statement(sql).Scalar(parameters);
 
     private WriteStatement Statement(string sql)
     {
@@ -134,7 +134,7 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     }
 
     /// <summary>Runs a query: its rows, to read and then dispose.</summary>
-    public WriteRows Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Statement(sql).Query(parameters);
+    public WriteRows Query(string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters) => Statement(sql).Query(parameters);
 
     /// <summary>
     /// Checks balanced postings against their accounts before anything is written: each line's account and its

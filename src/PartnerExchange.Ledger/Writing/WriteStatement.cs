@@ -34,8 +34,9 @@ internal sealed class WriteStatement : IDisposable
     }
 
     /// <summary>Runs the statement to its end: the rows an INSERT, UPDATE or DELETE changed.</summary>
-    public int Execute(ReadOnlySpan<(string Name, object? Value)> parameters)
+    public int Execute(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
+        EnsureNoOpenRows();
         Bind(parameters);
         try
         {
@@ -53,7 +54,7 @@ internal sealed class WriteStatement : IDisposable
     }
 
     /// <summary>Binds the parameters and returns the rows, read one by one; disposing them resets the statement.</summary>
-    public WriteRows Query(ReadOnlySpan<(string Name, object? Value)> parameters)
+    public WriteRows Query(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         // Open first: binding would otherwise change the statement under rows still being read.
         var rows = (_rows ??= new WriteRows(_database, _statement)).Open(_sql);
@@ -71,8 +72,9 @@ internal sealed class WriteStatement : IDisposable
 
     /// <summary>The first column of the first row as an integer, or null when there is no row or it is NULL.</summary>
     /// <remarks>An INSERT … RETURNING makes all its changes in the first step, so reading one row is enough.</remarks>
-    public long? Scalar(ReadOnlySpan<(string Name, object? Value)> parameters)
+    public long? Scalar(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
+        EnsureNoOpenRows();
         Bind(parameters);
         try
         {
@@ -90,6 +92,14 @@ internal sealed class WriteStatement : IDisposable
         }
     }
 
+    private void EnsureNoOpenRows()
+    {
+        if (_rows is { IsOpen: true })
+        {
+            throw new InvalidOperationException($"A statement is run while rows of its query are still being read: {_sql}");
+        }
+    }
+
     private void ThrowUnlessDone(int rc)
     {
         if (rc != raw.SQLITE_DONE)
@@ -99,7 +109,7 @@ internal sealed class WriteStatement : IDisposable
         }
     }
 
-    private void Bind(ReadOnlySpan<(string Name, object? Value)> parameters)
+    private void Bind(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         var positions = PositionsOf(parameters);
         for (var i = 0; i < parameters.Length; i++)
@@ -109,23 +119,22 @@ internal sealed class WriteStatement : IDisposable
         }
     }
 
-    private int BindValue(int position, object? value) => value switch
-    {
-        null or DBNull => raw.sqlite3_bind_null(_statement, position),
-        long number => raw.sqlite3_bind_int64(_statement, position, number),
-        int number => raw.sqlite3_bind_int64(_statement, position, number),
-        bool flag => raw.sqlite3_bind_int64(_statement, position, flag ? 1 : 0),
-        string text => raw.sqlite3_bind_text(_statement, position, text),
-        byte[] bytes => raw.sqlite3_bind_blob(_statement, position, bytes),
-        // A type the ledger never stores (enums are cast to int by their callers): a bug, never silently converted.
-        _ => throw new NotSupportedException($"The writer does not bind values of type {value.GetType()}."),
-    };
+    private int BindValue(int position, SqlValue value) => value.IsInteger
+        ? raw.sqlite3_bind_int64(_statement, position, value.Integer)
+        : value.Reference switch
+        {
+            null => raw.sqlite3_bind_null(_statement, position),
+            string text => raw.sqlite3_bind_text(_statement, position, text),
+            byte[] bytes => raw.sqlite3_bind_blob(_statement, position, bytes),
+            // SqlValue holds nothing else; anything more is a bug, never silently converted.
+            var other => throw new NotSupportedException($"The writer does not bind values of type {other.GetType()}."),
+        };
 
     /// <summary>
     /// The SQL positions of the parameters, resolved by name on first use and reused while callers name
     /// them the same way (they pass literals, so this is a reference comparison).
     /// </summary>
-    private int[] PositionsOf(ReadOnlySpan<(string Name, object? Value)> parameters)
+    private int[] PositionsOf(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         if (SameNames(parameters))
         {
@@ -154,7 +163,7 @@ internal sealed class WriteStatement : IDisposable
         return positions;
     }
 
-    private bool SameNames(ReadOnlySpan<(string Name, object? Value)> parameters)
+    private bool SameNames(ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         if (!_resolved || parameters.Length != _names.Length)
         {

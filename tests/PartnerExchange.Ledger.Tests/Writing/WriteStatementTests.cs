@@ -4,15 +4,16 @@ using PartnerExchange.Ledger.Writing;
 namespace PartnerExchange.Ledger.Tests.Writing;
 
 /// <summary>
-/// The writer reads its queries' rows straight off the prepared statement: values must come back as ADO.NET gave
-/// them, and a statement must never be rebound under rows still being read.
+/// The writer binds parameters and reads its queries' rows straight off the prepared statement: values must be
+/// stored and come back as ADO.NET stored and gave them, and a statement must never be rebound under rows still
+/// being read.
 /// </summary>
-public sealed class WriteRowsTests : IDisposable
+public sealed class WriteStatementTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"px-write-rows-{Guid.NewGuid():N}.db");
     private readonly SqliteConnection _connection;
 
-    public WriteRowsTests()
+    public WriteStatementTests()
     {
         _connection = new SqliteConnection($"Data Source={_path};Pooling=False");
         _connection.Open();
@@ -46,6 +47,27 @@ public sealed class WriteRowsTests : IDisposable
     }
 
     [Fact]
+    public void Execute_EachParameterKind_StoresItsValue()
+    {
+        using var insert = new WriteStatement(_connection.Handle!, "INSERT INTO t (id, n, s, b) VALUES ($id, $n, $s, $b)");
+        long? none = null;
+
+        insert.Execute([("$id", 3), ("$n", long.MinValue), ("$s", "één"), ("$b", new byte[] { 1, 2 })]);
+        insert.Execute([("$id", 4L), ("$n", true), ("$s", (string?)null), ("$b", (byte[]?)null)]);
+        insert.Execute([("$id", 5L), ("$n", none), ("$s", ""), ("$b", Array.Empty<byte>())]);
+
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id || '|' || quote(n) || '|' || quote(s) || '|' || quote(b) FROM t WHERE id > 2 ORDER BY id";
+        using var stored = command.ExecuteReader();
+        var rows = new List<string>();
+        while (stored.Read())
+        {
+            rows.Add(stored.GetString(0));
+        }
+        Assert.Equal(["3|-9223372036854775808|'één'|X'0102'", "4|1|NULL|NULL", "5|NULL|''|X''"], rows);
+    }
+
+    [Fact]
     public void Query_NullColumns_AreDbNull()
     {
         using var statement = new WriteStatement(_connection.Handle!, "SELECT n, s, b FROM t WHERE id = $id");
@@ -57,13 +79,15 @@ public sealed class WriteRowsTests : IDisposable
     }
 
     [Fact]
-    public void Query_WhileItsEarlierRowsAreOpen_Throws()
+    public void RunAgain_WhileItsEarlierRowsAreOpen_Throws()
     {
         using var statement = new WriteStatement(_connection.Handle!, "SELECT id FROM t WHERE id >= $from ORDER BY id");
         using var first = statement.Query([("$from", 1L)]);
         Assert.True(first.Read());
 
         Assert.Throws<InvalidOperationException>(() => statement.Query([("$from", 2L)]));
+        Assert.Throws<InvalidOperationException>(() => statement.Scalar([("$from", 2L)]));
+        Assert.Throws<InvalidOperationException>(() => statement.Execute([("$from", 2L)]));
         // The earlier rows are untouched by the refused query.
         Assert.Equal(1, first.GetInt64(0));
         Assert.True(first.Read());
