@@ -128,6 +128,27 @@ public sealed class GroupCommitTests : LedgerTest
             ("$p", Air)));
     }
 
+    [Fact]
+    public async Task WriteAsync_PartnerSuspendedInsideAGroup_LaterRequestsOfThatGroupAreRefused()
+    {
+        // The writer serves callers in turn, so the group runs: accrual, suspension, accrual. The first accrual
+        // reads the partner while it is active; the second must see the suspension (a cache of partners per
+        // group would have to forget the partner it changed).
+        var gate = new WriterGate();
+        var held = Ledger.Hold(gate);
+        await gate.Entered;
+        var before = Ledger.Submit(Air, Ledger.AccrueCommand(Air, "m1", 5, "before"));
+        var suspend = Ledger.Submit(IdempotencyScope.OperatorPrincipal, new SetPartnerSuspended(Air, Suspended: true));
+        var after = Ledger.Submit(Air, Ledger.AccrueCommand(Air, "m1", 5, "after"));
+        gate.Release();
+        Assert.True((await held).IsSuccess);
+
+        Assert.False((await before).Value.Response.IsRefusal);
+        Assert.False((await suspend).Value.Response.IsRefusal);
+        Assert.Equal(ErrorReason.PartnerSuspended, Responses.ReasonOf((await after).Value.Response));
+        Assert.Equal(5, (await Ledger.Queries.GetAccountAsync(Air, "m1", default))!.BalancePoints);
+    }
+
     /// <summary>
     /// Queues <paramref name="requests"/> requests (<see cref="Requests"/> unless told) while the writer is held,
     /// so they are taken together in groups of up to MaxGroupSize, and returns their receipts in submission order.
