@@ -25,8 +25,8 @@ internal static class ExpiryPlanner
 {
     private const string ActiveProgram = "p.status = 1 AND ($program IS NULL OR p.program_code = $program)";
 
-    // Both lot queries compare expires_at_micros, which implies it is not null: that lets SQLite search the
-    // expiry index, which holds dated open lots only.
+    // Both lot queries compare expires_at_micros, which implies it is not null: that lets SQLite use the
+    // indexes of dated open lots, which leave undated ones out.
 
     /// <summary>Open lots expired by $as_of, summed per account.</summary>
     internal const string ExpiredLotsSql =

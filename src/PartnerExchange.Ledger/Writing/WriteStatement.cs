@@ -4,9 +4,9 @@ using SQLitePCL;
 namespace PartnerExchange.Ledger.Writing;
 
 /// <summary>
-/// One write statement of the single writer, prepared once on its connection and bound by position. A
-/// conversion runs about twenty of these; through ADO.NET each one looked its parameters up by name and
-/// allocated them anew on every call, about a tenth of the writer's time.
+/// One statement of the single writer (a write, or a query whose rows it reads), prepared once on its
+/// connection and bound by position. A conversion runs about twenty-five of these; through ADO.NET each one
+/// looked its parameters up by name and allocated them, and each query its reader, anew on every call.
 /// </summary>
 /// <remarks>Not thread-safe: the single writer owns it, like the connection it was prepared on.</remarks>
 internal sealed class WriteStatement : IDisposable
