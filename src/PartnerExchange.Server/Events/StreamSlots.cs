@@ -63,12 +63,15 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
         {
             true => new Slot(redis, key, streamId, lease, clock, releaseHere: null),
             false => throw TooMany(programCode, max),
-            null => TakeHere((programCode, byOperator), max, releaseHere => new Slot(redis, key, streamId, lease, clock, releaseHere)),
+            null => new Slot(redis, key, streamId, lease, clock, releaseHere: TakeHere((programCode, byOperator), max)),
         };
     }
 
-    /// <summary>Without Redis: a slot counted in this process, until Redis returns and the slot's renewal puts it there.</summary>
-    private Slot TakeHere((string Program, bool Operator) pool, int max, Func<Action, Slot> slot)
+    /// <summary>
+    /// Without Redis: counts a slot in this process (until Redis returns and the slot's renewal puts it there) and
+    /// returns what gives the count back.
+    /// </summary>
+    private Action TakeHere((string Program, bool Operator) pool, int max)
     {
         while (true)
         {
@@ -79,7 +82,7 @@ internal sealed class StreamSlots(IOptions<EventStreamOptions> options, RedisCon
             }
             if (_openHere.TryUpdate(pool, open + 1, open))
             {
-                return slot(() => ReleaseHere(pool));
+                return () => ReleaseHere(pool);
             }
         }
     }
