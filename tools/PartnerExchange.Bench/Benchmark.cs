@@ -53,11 +53,11 @@ internal static class Benchmark
         if (options.CompareWithEmptyLedger)
         {
             Console.WriteLine("Measuring on the ledger as set up, before the prefill...");
-            beforePrefill = await new LoadRun(connection, network, target.ServerProcessId, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
+            beforePrefill = await new LoadRun(connection, network, target.Processes, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
         }
         var prefill = await Prefill.RunAsync(new ExchangeCalls(connection, network), network, target.ServerProcessId, options, cancellationToken)
             .ConfigureAwait(false);
-        var results = await new LoadRun(connection, network, target.ServerProcessId, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
+        var results = await new LoadRun(connection, network, target.Processes, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
         var verification = await LedgerVerification.RunAsync(
             connection, target.OperatorKey, target.LedgerPath, network.Acknowledged, cancellationToken).ConfigureAwait(false);
 

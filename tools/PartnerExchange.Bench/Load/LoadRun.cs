@@ -10,7 +10,7 @@ namespace PartnerExchange.Bench.Load;
 /// Runs every scenario at every load, one measurement at a time: first closed loop at each concurrency,
 /// then open loop at each rate. Each write scenario's throughput is then set against ping's at the same load.
 /// </summary>
-internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork network, int? serverProcessId, BenchOptions options)
+internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork network, TargetProcesses processes, BenchOptions options)
 {
     private int _measurementNumber;
 
@@ -57,18 +57,17 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
         // A fresh key prefix per measurement, so a caller's keys never repeat an earlier measurement's.
         var prefix = $"{network.RunId}-m{++_measurementNumber}";
         var callers = Enumerable.Range(0, callerCount).Select(i => new Caller(prefix, i, options.Seed)).ToArray();
-        await using var memory = ServerMemory.StartSampling(serverProcessId);
+        await using var memory = ServerMemory.StartSampling(processes.Server);
         var window = LoadWindow.StartingNow(options.Warmup, options.Duration);
-        var cpu = CpuUse.From(serverProcessId, window.MeasureStart);
+        var cpu = CpuUse.From(processes, window.MeasureStart);
         var recorder = await run(callers, window).ConfigureAwait(false);
-        var (cpuPerCall, machineBusy) = await cpu.SinceStartAsync(recorder.Calls).ConfigureAwait(false);
+        var cpuPerCall = await cpu.SinceStartAsync(recorder.Calls).ConfigureAwait(false);
         var rssBytes = await memory.StopAsync().ConfigureAwait(false);
         // A cancelled run stops here rather than reporting the cancelled calls as the exchange's errors.
         cancellationToken.ThrowIfCancellationRequested();
         var result = Summarize(scenario.Name, mode, concurrency, rate, targetCallsPerSecond, recorder, rssBytes) with
         {
-            ServerCpuMicrosecondsPerCall = cpuPerCall,
-            MachineBusyPercent = machineBusy,
+            Cpu = cpuPerCall,
         };
         Console.WriteLine(ProgressLine(result));
         return result;
@@ -86,7 +85,7 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
         return new MeasurementResult(
             scenario, mode, concurrency, rate, target, Math.Round(seconds, 3), recorder.Calls, recorder.OkCalls, recorder.ReplaysMatched,
             seconds > 0 ? Math.Round(recorder.Calls / seconds, 1) : 0, latency, sendDelay, Counts(OutcomeKind.Refusal), Counts(OutcomeKind.Error),
-            rssBytes is { } bytes ? Math.Round(bytes / 1024.0 / 1024.0, 1) : null, null, null, null);
+            rssBytes is { } bytes ? Math.Round(bytes / 1024.0 / 1024.0, 1) : null, null, null);
     }
 
     // Closed loop only: ping with the same number of callers is the ceiling of the gRPC stack with
@@ -104,8 +103,10 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
     {
         var load = r.Concurrency is { } c ? MeasurementResult.Callers(c) : $"{r.TargetCallsPerSecond:F0}/s ({r.Rate})";
         var rss = r.ServerRssMaxMb is { } mb ? $"  rss {mb:F0} MB" : "";
-        rss += r.ServerCpuMicrosecondsPerCall is { } us ? $"  server cpu {us:F0} µs/call" : "";
-        rss += r.MachineBusyPercent is { } busy ? $"  machine busy {busy:F0}%" : "";
+        rss += r.Cpu?.ServerMicros is { } us ? $"  server cpu {us:F0} µs/call" : "";
+        rss += r.Cpu?.LedgerWriterMicros is { } writer ? $" (writer {writer:F0})" : "";
+        rss += r.Cpu?.AllProcessesMicros is { } all ? $"  all processes {all:F0} µs/call" : "";
+        rss += r.Cpu?.MachineBusyPercent is { } busy ? $"  machine busy {busy:F0}%" : "";
         var delay = r.GeneratorSendDelayMs is { } d ? $"  (send delay p50 {d.P50:F2} p99 {d.P99:F2} ms)" : "";
         var replays = r.ReplaysMatched > 0 ? $"  replays matched {r.ReplaysMatched}" : "";
         return string.Create(CultureInfo.InvariantCulture,

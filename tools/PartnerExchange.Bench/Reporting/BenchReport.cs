@@ -1,5 +1,6 @@
 using System.Globalization;
 using PartnerExchange.Bench.Load;
+using PartnerExchange.Bench.Target;
 
 namespace PartnerExchange.Bench.Reporting;
 
@@ -67,9 +68,8 @@ internal sealed record OutcomeCount(string Code, string Reason, long Count);
 /// One scenario at one load: closed loop with <see cref="Concurrency"/> callers, or open loop at
 /// <see cref="TargetCallsPerSecond"/>. Calls per second count every answered call, refusals and errors included.
 /// <see cref="ReplaysMatched"/> counts the OK repeats of the retry scenario that returned the original transaction.
-/// <see cref="ServerCpuMicrosecondsPerCall"/> is the server's CPU time over the measured window per call: the
-/// figure to compare between versions when other processes share the cores. <see cref="MachineBusyPercent"/> is the
-/// share of all the machine's cores that was busy over the window, every process counted.
+/// <see cref="Cpu"/> is the CPU time per call over the measured window of each process sharing the cores, and the
+/// machine's busy share.
 /// </summary>
 internal sealed record MeasurementResult(
     string Scenario,
@@ -88,8 +88,7 @@ internal sealed record MeasurementResult(
     IReadOnlyList<OutcomeCount> Errors,
     double? ServerRssMaxMb,
     double? RatioToPing,
-    double? ServerCpuMicrosecondsPerCall,
-    double? MachineBusyPercent)
+    CpuPerCall? Cpu)
 {
     public const string ClosedLoop = "closed";
     public const string OpenLoop = "open";

@@ -11,6 +11,7 @@ internal static class MarkdownReport
         var text = new StringBuilder();
         AppendHeader(text, report);
         AppendClosedLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.ClosedLoop).ToArray());
+        AppendCpuBudget(text, report.Results.Where(r => r.Mode == MeasurementResult.ClosedLoop).ToArray(), report.Machine.Cores);
         AppendOpenLoop(text, report.Results.Where(r => r.Mode == MeasurementResult.OpenLoop).ToArray());
         AppendPrefillChanges(text, report.PrefillChanges);
         AppendFailures(text, report.Results);
@@ -54,7 +55,33 @@ internal static class MarkdownReport
         foreach (var r in results)
         {
             text.AppendLine(Invariant(
-                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Ratio(r.RatioToPing)} | {Latencies(r.LatencyMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} | {Busy(r.MachineBusyPercent)} |"));
+                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Ratio(r.RatioToPing)} | {Latencies(r.LatencyMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.Cpu?.ServerMicros)} | {Busy(r.Cpu?.MachineBusyPercent)} |"));
+        }
+    }
+
+    // Where the cores go per call, and what that allows: a target share of ping above "CPU ceiling" cannot be reached on
+    // this machine at this CPU cost per call, however the work is spread over threads.
+    private static void AppendCpuBudget(StringBuilder text, MeasurementResult[] results, int cores)
+    {
+        var rows = results.Where(r => r.Cpu?.AllProcessesMicros is not null).ToArray();
+        if (rows.Length == 0)
+        {
+            return;
+        }
+        text.AppendLine().AppendLine("## CPU per call, closed loop").AppendLine();
+        text.AppendLine(Invariant($"CPU time per call in µs over the measured window: the server's, the part of it on the ledger writer's thread, the load generator's, Redis's, and the whole machine's (every process; {cores} cores). CPU ceiling is the calls/s the scenario would make with every core busy at its CPU per call, as a share of ping's calls/s with the same callers: a target share above it cannot be met on this machine without cutting the CPU per call. The last column is the same with the ledger writer's CPU taken away, as if the ledger cost nothing. Both hold at the measured load: more callers can make larger write groups and cheaper calls.")).AppendLine();
+        text.AppendLine("| Scenario | Callers | Calls/s | Server | Ledger writer | Generator | Redis | All processes | CPU ceiling × ping | Without the writer × ping |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in rows)
+        {
+            var cpu = r.Cpu!;
+            // Calls/s with every core busy at this CPU per call, over ping's: the measured ratio scaled by how far that is.
+            double? Ceiling(double? microsPerCall) =>
+                microsPerCall is > 0 && r.RatioToPing is { } ratio && r.CallsPerSecond > 0
+                    ? ratio * (cores * 1e6 / microsPerCall.Value) / r.CallsPerSecond
+                    : null;
+            text.AppendLine(Invariant(
+                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Cpu(cpu.ServerMicros)} | {Cpu(cpu.LedgerWriterMicros)} | {Cpu(cpu.GeneratorMicros)} | {Cpu(cpu.RedisMicros)} | {Cpu(cpu.AllProcessesMicros)} | {Ratio(Ceiling(cpu.AllProcessesMicros))} | {Ratio(Ceiling(cpu.AllProcessesMicros - cpu.LedgerWriterMicros))} |"));
         }
     }
 
@@ -70,7 +97,7 @@ internal static class MarkdownReport
         foreach (var r in results)
         {
             text.AppendLine(Invariant(
-                $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.ServerCpuMicrosecondsPerCall)} | {Busy(r.MachineBusyPercent)} |"));
+                $"| {r.Scenario} | {r.Rate} | {r.TargetCallsPerSecond:N0} | {r.CallsPerSecond:N0} | {Latencies(r.LatencyMs)} | {SendDelay(r.GeneratorSendDelayMs)} | {r.RefusalCount:N0} | {r.ErrorCount:N0} | {Rss(r.ServerRssMaxMb)} | {Cpu(r.Cpu?.ServerMicros)} | {Busy(r.Cpu?.MachineBusyPercent)} |"));
         }
     }
 
@@ -87,7 +114,7 @@ internal static class MarkdownReport
         foreach (var c in changes)
         {
             text.AppendLine(Invariant(
-                $"| {c.After.Scenario} | {c.Load} | {c.Before.CallsPerSecond:N0} | {c.After.CallsPerSecond:N0} | {c.Percent:+0;-0;0}% | {c.Before.LatencyMs.P99:0.00} | {c.After.LatencyMs.P99:0.00} | {Cpu(c.Before.ServerCpuMicrosecondsPerCall)} / {Cpu(c.After.ServerCpuMicrosecondsPerCall)} |"));
+                $"| {c.After.Scenario} | {c.Load} | {c.Before.CallsPerSecond:N0} | {c.After.CallsPerSecond:N0} | {c.Percent:+0;-0;0}% | {c.Before.LatencyMs.P99:0.00} | {c.After.LatencyMs.P99:0.00} | {Cpu(c.Before.Cpu?.ServerMicros)} / {Cpu(c.After.Cpu?.ServerMicros)} |"));
         }
     }
 

@@ -4,57 +4,81 @@ using System.Globalization;
 namespace PartnerExchange.Bench.Target;
 
 /// <summary>
-/// CPU use over a measured window. The server's CPU time per call hardly moves when other processes compete for
-/// the cores (the load generator, a build), so it is the figure to compare between two versions of the server on a
-/// busy machine. The machine's busy share (all cores, every process: server, generator, Redis) says how close the
-/// window came to what the machine can do: latency at a rate that keeps it nearly busy is queueing, not the
-/// exchange's own time. Either is null where it cannot be read (no server process id; no /proc/stat).
+/// CPU use over a measured window, per call, for each process that shares the cores: the server (and, inside it,
+/// the ledger writer's thread), this load generator and Redis, and the whole machine. The server's CPU time per call
+/// hardly moves when other processes compete for the cores, so it is the figure to compare between two versions of
+/// the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can reach at most
+/// (ping's CPU per call / its own) of ping's calls/s on the same machine, however its work is spread over threads.
+/// Each figure is null where it cannot be read (a server given by address; no /proc).
 /// </summary>
 internal sealed class CpuUse
 {
     private const string MachineStatPath = "/proc/stat";
 
-    private readonly int? _processId;
-    private readonly Task<(TimeSpan? Server, MachineTicks? Machine)> _atMeasureStart;
+    // The server names its single writer's thread so; the benchmark looks for it to split the ledger's share out.
+    private const string LedgerWriterThreadName = "Ledger writer";
 
-    private CpuUse(int? processId, long measureStart)
+    private readonly TargetProcesses _processes;
+    private readonly int? _writerThreadId;
+    private readonly Task<Sample> _atMeasureStart;
+
+    private CpuUse(TargetProcesses processes, long measureStart)
     {
-        _processId = processId;
+        _processes = processes;
+        _writerThreadId = processes.Server is { } server ? FindThread(server, LedgerWriterThreadName) : null;
         _atMeasureStart = ReadAtAsync(measureStart);
     }
 
     /// <summary>Starts following CPU use from <paramref name="measureStart"/> (a <see cref="Stopwatch"/> timestamp).</summary>
-    public static CpuUse From(int? processId, long measureStart) => new(processId, measureStart);
+    public static CpuUse From(TargetProcesses processes, long measureStart) => new(processes, measureStart);
 
-    /// <summary>
-    /// Since the measured window started: the server's CPU time in µs per call, and the machine's busy share of all its
-    /// cores in percent.
-    /// </summary>
-    public async Task<(double? ServerMicrosecondsPerCall, double? MachineBusyPercent)> SinceStartAsync(long calls)
+    /// <summary>Since the measured window started: CPU time per call of each process, and the machine's busy share.</summary>
+    public async Task<CpuPerCall> SinceStartAsync(long calls)
     {
-        var (serverStart, machineStart) = await _atMeasureStart.ConfigureAwait(false);
-        var (serverEnd, machineEnd) = (ReadServer(), ReadMachine());
-        double? perCall = serverStart is { } s && serverEnd is { } e && calls > 0 ? Math.Round((e - s).TotalMicroseconds / calls, 1) : null;
-        double? busy = machineStart is { } m0 && machineEnd is { } m1 && m1.Total > m0.Total
-            ? Math.Round(100.0 * (m1.Busy - m0.Busy) / (m1.Total - m0.Total), 1)
+        var start = await _atMeasureStart.ConfigureAwait(false);
+        var end = Read();
+        double? PerCall(TimeSpan? from, TimeSpan? to) =>
+            from is { } a && to is { } b && calls > 0 ? Math.Round((b - a).TotalMicroseconds / calls, 1) : null;
+        var server = PerCall(start.Server, end.Server);
+        // The writer's share of the server's clock ticks, applied to the server's exact CPU time: no tick length assumed.
+        double? writer = server is { } s && start.ServerTicks is { } st0 && end.ServerTicks is { } st1 && st1 > st0
+            && start.WriterTicks is { } wt0 && end.WriterTicks is { } wt1
+            ? Math.Round(s * (wt1 - wt0) / (st1 - st0), 1)
             : null;
-        return (perCall, busy);
+        double? busyShare = start.Machine is { } m0 && end.Machine is { } m1 && m1.Total > m0.Total
+            ? (double)(m1.Busy - m0.Busy) / (m1.Total - m0.Total)
+            : null;
+        var wallMicroseconds = Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalMicroseconds;
+        double? allProcesses = busyShare is { } share && end.Machine is { } machine && calls > 0
+            ? Math.Round(share * machine.Cores * wallMicroseconds / calls, 1)
+            : null;
+        return new CpuPerCall(server, writer, PerCall(start.Generator, end.Generator), PerCall(start.Redis, end.Redis), allProcesses,
+            busyShare is { } b ? Math.Round(100 * b, 1) : null);
     }
 
-    private async Task<(TimeSpan?, MachineTicks?)> ReadAtAsync(long measureStart)
+    private async Task<Sample> ReadAtAsync(long measureStart)
     {
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureStart);
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait).ConfigureAwait(false);
         }
-        return (ReadServer(), ReadMachine());
+        return Read();
     }
 
-    /// <summary>User plus system CPU time of the server, or null when there is none or it is gone.</summary>
-    private TimeSpan? ReadServer()
+    private Sample Read() => new(
+        Stopwatch.GetTimestamp(),
+        ProcessorTime(_processes.Server),
+        _processes.Server is { } server ? Ticks($"/proc/{server}/stat") : null,
+        _processes.Server is { } s && _writerThreadId is { } thread ? Ticks($"/proc/{s}/task/{thread}/stat") : null,
+        ProcessorTime(Environment.ProcessId),
+        ProcessorTime(_processes.Redis),
+        ReadMachine());
+
+    /// <summary>User plus system CPU time of a process, or null when there is none or it is gone.</summary>
+    private static TimeSpan? ProcessorTime(int? processId)
     {
-        if (_processId is not { } id)
+        if (processId is not { } id)
         {
             return null;
         }
@@ -69,15 +93,55 @@ internal sealed class CpuUse
         }
     }
 
+    /// <summary>The id of the process's thread with this name (its /proc comm), or null.</summary>
+    private static int? FindThread(int processId, string name)
+    {
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                {
+                    return int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A platform without /proc, or the process gone: no writer figure.
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// User plus system clock ticks of a process or thread from its /proc stat line: fields 14 and 15, counted after
+    /// the command name, which may itself hold spaces and parentheses.
+    /// </summary>
+    private static long? Ticks(string statPath)
+    {
+        try
+        {
+            var line = File.ReadAllText(statPath);
+            var fields = line[(line.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// The first line of /proc/stat, all cores: user nice system idle iowait irq softirq steal (guest time is already in
-    /// user). Idle and iowait are the idle ticks; the rest are busy.
+    /// user). Idle and iowait are the idle ticks; the rest are busy. The cores are its per-core lines (cpu0, cpu1…),
+    /// which may be more than this process may use.
     /// </summary>
     private static MachineTicks? ReadMachine()
     {
         try
         {
-            var fields = File.ReadLines(MachineStatPath).First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var lines = File.ReadAllLines(MachineStatPath);
+            var fields = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 9 || fields[0] != "cpu")
             {
                 return null;
@@ -85,7 +149,8 @@ internal sealed class CpuUse
             var ticks = fields[1..9].Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
             var idle = ticks[3] + ticks[4];
             var total = ticks.Sum();
-            return new MachineTicks(total - idle, total);
+            var cores = lines.Count(l => l.Length > 3 && l.StartsWith("cpu", StringComparison.Ordinal) && char.IsAsciiDigit(l[3]));
+            return new MachineTicks(total - idle, total, cores);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException)
         {
@@ -93,5 +158,19 @@ internal sealed class CpuUse
         }
     }
 
-    private readonly record struct MachineTicks(long Busy, long Total);
+    private readonly record struct MachineTicks(long Busy, long Total, int Cores);
+
+    private sealed record Sample(
+        long Timestamp, TimeSpan? Server, long? ServerTicks, long? WriterTicks, TimeSpan? Generator, TimeSpan? Redis, MachineTicks? Machine);
 }
+
+/// <summary>The processes the benchmark started (null when the server was given by address).</summary>
+internal sealed record TargetProcesses(int? Server, int? Redis);
+
+/// <summary>
+/// CPU time per call over a measured window, in µs: the server's, the part of it on the ledger writer's thread, the
+/// load generator's and Redis's, and every process's on the machine together; and the machine's busy share in percent.
+/// </summary>
+internal sealed record CpuPerCall(
+    double? ServerMicros, double? LedgerWriterMicros, double? GeneratorMicros, double? RedisMicros, double? AllProcessesMicros,
+    double? MachineBusyPercent);

@@ -34,6 +34,9 @@ internal sealed class ExchangeTarget : IAsyncDisposable
     /// <summary>The server's process id when the benchmark started it; its RSS is sampled during measurements.</summary>
     public int? ServerProcessId => _server?.Id;
 
+    /// <summary>The server and Redis processes when the benchmark started them, for their CPU use.</summary>
+    public TargetProcesses Processes => new(_server?.Id, _redis?.Id);
+
     public bool StartedByTool => _server is not null;
 
     /// <summary>Where the server and Redis wrote their logs and data, when the benchmark started them.</summary>
