@@ -7,8 +7,8 @@ namespace PartnerExchange.Bench.Target;
 /// CPU use over a measured window, per call, for each process that shares the cores: the server (and, inside it,
 /// the ledger writer's thread), this load generator and Redis, and the whole machine. The server's CPU time per call
 /// hardly moves when other processes compete for the cores, so it is the figure to compare between two versions of
-/// the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can reach at most
-/// (ping's CPU per call / its own) of ping's calls/s on the same machine, however its work is spread over threads.
+/// the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can make at most
+/// (cores ÷ its CPU per call) calls a second on this machine, however its work is spread over threads.
 /// Each figure is null where it cannot be read (a server given by address; no /proc).
 /// </summary>
 internal sealed class CpuUse
