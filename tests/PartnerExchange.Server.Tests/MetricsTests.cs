@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Metrics;
@@ -49,6 +50,40 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
         Assert.True(Count(text, "partnerexchange_rpc_duration_seconds_count", "rpc_method=\"Accrue\"", "rpc_grpc_status_code=\"OK\"") >= 1, text);
         Assert.True(Count(text, "partnerexchange_rpc_duration_seconds_count", "rpc_method=\"Redeem\"",
             "rpc_grpc_status_code=\"FAILED_PRECONDITION\"", "rpc_service=\"partnerexchange.v1.PointsService\"") >= 1, text);
+    }
+
+    [Fact]
+    public async Task Metrics_AfterCalls_CountEachPartnersCallsByOutcome()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        await shop.AccrueAsync(member, 100);
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "INSUFFICIENT_POINTS", () => shop.Points.RedeemAsync(
+            new RedeemRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 101 }));
+        var partner = $"partner=\"{shop.ProgramCode}\"";
+
+        var text = await ScrapeAsync();
+
+        // Enrolment and accrual; the partner is new, so these are all of its calls.
+        Assert.Equal(2, Count(text, "partnerexchange_partner_calls_total", partner, "outcome=\"ok\""));
+        Assert.Equal(1, Count(text, "partnerexchange_partner_calls_total", partner, "outcome=\"refused\""));
+        Assert.Equal(0, Count(text, "partnerexchange_partner_calls_total", partner, "outcome=\"failed\""));
+        // Creating the partner and its key were the operator's calls.
+        Assert.True(Count(text, "partnerexchange_partner_calls_total", "partner=\"operator\"", "outcome=\"ok\"") >= 2, text);
+    }
+
+    [Fact]
+    public async Task Metrics_CallWithUnknownKey_CountsAsAnonymousNotAsTheKeySent()
+    {
+        var before = Count(await ScrapeAsync(), "partnerexchange_partner_calls_total", "partner=\"anonymous\"", "outcome=\"refused\"");
+        var client = new DiagnosticsService.DiagnosticsServiceClient(
+            Exchange.Channel.Intercept(m => { m.Add("authorization", "Bearer pxk_made_up_label"); return m; }));
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => client.PingAsync(new PingRequest()));
+
+        var text = await ScrapeAsync();
+
+        Assert.Equal(before + 1, Count(text, "partnerexchange_partner_calls_total", "partner=\"anonymous\"", "outcome=\"refused\""));
+        Assert.DoesNotContain("made_up_label", text, StringComparison.Ordinal);
     }
 
     [Fact]

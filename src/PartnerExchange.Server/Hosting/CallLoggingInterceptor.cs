@@ -61,8 +61,9 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
         }
         finally
         {
-            metrics.Record(context.Method, code, started);
-            Log(context, code, started);
+            var caller = Caller.TryOf(context);
+            metrics.Record(context.Method, code, started, CallMetrics.PartnerLabel(caller?.ProgramCode, caller is not null));
+            Log(caller, context.Method, code, started);
         }
     }
 
@@ -82,16 +83,15 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
             "An unexpected error occurred. Retrying with the same idempotency key is safe."));
     }
 
-    private void Log(ServerCallContext context, StatusCode code, long started)
+    private void Log(Caller? caller, string method, StatusCode code, long started)
     {
         if (!logger.IsEnabled(LogLevel.Information))
         {
             return;
         }
-        var caller = Caller.TryOf(context);
         var partner = caller?.ProgramCode ?? (caller is null ? "-" : "operator");
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        LogCall(partner, caller?.KeyId ?? "-", context.Method, code, elapsedMs);
+        LogCall(partner, caller?.KeyId ?? "-", method, code, elapsedMs);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
