@@ -69,9 +69,9 @@ internal static class MarkdownReport
             return;
         }
         text.AppendLine().AppendLine("## CPU per call, closed loop").AppendLine();
-        text.AppendLine(Invariant($"CPU time per call in µs over the measured window: the server's, the part of it on the ledger writer's thread, the load generator's, Redis's, and the whole machine's (every process; {cores} cores). CPU ceiling is the calls/s the scenario would make with every core busy at its CPU per call, as a share of ping's calls/s with the same callers: a target share above it cannot be met on this machine without cutting the CPU per call. The last column is the same with the ledger writer's CPU taken away, as if the ledger cost nothing. Both hold at the measured load: more callers can make larger write groups and cheaper calls.")).AppendLine();
-        text.AppendLine("| Scenario | Callers | Calls/s | Server | Ledger writer | Generator | Redis | All processes | CPU ceiling × ping | Without the writer × ping |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine(Invariant($"CPU time per call in µs over the measured window: the server's, the parts of it on the ledger writer's and the ledger checkpointer's threads, the load generator's, Redis's, and the whole machine's (every process; {cores} cores). CPU ceiling is the calls/s the scenario would make with every core busy at its CPU per call, as a share of ping's calls/s with the same callers: a target share above it cannot be met on this machine without cutting the CPU per call. The last column is the same with the writer's and the checkpointer's CPU taken away, as if the ledger's own threads cost nothing (the ledger's reads on other threads, and threads spinning for work, stay in). Both hold at the measured load: more callers can make larger write groups and cheaper calls.")).AppendLine();
+        text.AppendLine("| Scenario | Callers | Calls/s | Server | Ledger writer | Ledger checkpointer | Generator | Redis | All processes | CPU ceiling × ping | Without the ledger's threads × ping |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
             var cpu = r.Cpu!;
@@ -81,7 +81,7 @@ internal static class MarkdownReport
                     ? ratio * (cores * 1e6 / microsPerCall.Value) / r.CallsPerSecond
                     : null;
             text.AppendLine(Invariant(
-                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Cpu(cpu.ServerMicros)} | {Cpu(cpu.LedgerWriterMicros)} | {Cpu(cpu.GeneratorMicros)} | {Cpu(cpu.RedisMicros)} | {Cpu(cpu.AllProcessesMicros)} | {Ratio(Ceiling(cpu.AllProcessesMicros))} | {Ratio(Ceiling(cpu.AllProcessesMicros - cpu.LedgerWriterMicros))} |"));
+                $"| {r.Scenario} | {r.Concurrency} | {r.CallsPerSecond:N0} | {Cpu(cpu.ServerMicros)} | {Cpu(cpu.LedgerWriterMicros)} | {Cpu(cpu.LedgerCheckpointerMicros)} | {Cpu(cpu.GeneratorMicros)} | {Cpu(cpu.RedisMicros)} | {Cpu(cpu.AllProcessesMicros)} | {Ratio(Ceiling(cpu.AllProcessesMicros))} | {Ratio(Ceiling(cpu.AllProcessesMicros - cpu.LedgerWriterMicros - cpu.LedgerCheckpointerMicros))} |"));
         }
     }
 

@@ -5,7 +5,7 @@ namespace PartnerExchange.Bench.Target;
 
 /// <summary>
 /// CPU use over a measured window, per call, for each process that shares the cores: the server (and, inside it,
-/// the ledger writer's thread), this load generator and Redis, and the whole machine. The server's CPU time per call
+/// the ledger's two threads: its writer and its checkpointer), this load generator and Redis, and the whole machine. The server's CPU time per call
 /// hardly moves when other processes compete for the cores, so it is the figure to compare between two versions of
 /// the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can make at most
 /// (cores ÷ its CPU per call) calls a second on this machine, however its work is spread over threads.
@@ -15,17 +15,23 @@ internal sealed class CpuUse
 {
     private const string MachineStatPath = "/proc/stat";
 
-    // The server names its single writer's thread so; the benchmark looks for it to split the ledger's share out.
+    // The server names the ledger's threads so; the benchmark looks for them to split the ledger's share out.
     private const string LedgerWriterThreadName = "Ledger writer";
+    private const string LedgerCheckpointerThreadName = "Ledger checkpointer";
+
+    // Linux keeps the first 15 bytes of a thread's name as its comm.
+    private const int ThreadCommLength = 15;
 
     private readonly TargetProcesses _processes;
     private readonly int? _writerThreadId;
+    private readonly int? _checkpointerThreadId;
     private readonly Task<Sample> _atMeasureStart;
 
     private CpuUse(TargetProcesses processes, long measureStart)
     {
         _processes = processes;
         _writerThreadId = processes.Server is { } server ? FindThread(server, LedgerWriterThreadName) : null;
+        _checkpointerThreadId = processes.Server is { } id ? FindThread(id, LedgerCheckpointerThreadName) : null;
         _atMeasureStart = ReadAtAsync(measureStart);
     }
 
@@ -40,11 +46,13 @@ internal sealed class CpuUse
         double? PerCall(TimeSpan? from, TimeSpan? to) =>
             from is { } a && to is { } b && calls > 0 ? Math.Round((b - a).TotalMicroseconds / calls, 1) : null;
         var server = PerCall(start.Server, end.Server);
-        // The writer's share of the server's clock ticks, applied to the server's exact CPU time: no tick length assumed.
-        double? writer = server is { } s && start.ServerTicks is { } st0 && end.ServerTicks is { } st1 && st1 > st0
-            && start.WriterTicks is { } wt0 && end.WriterTicks is { } wt1
-            ? Math.Round(s * (wt1 - wt0) / (st1 - st0), 1)
-            : null;
+        // A thread's share of the server's clock ticks, applied to the server's exact CPU time: no tick length assumed.
+        double? ThreadPerCall(long? from, long? to) =>
+            server is { } s && start.ServerTicks is { } st0 && end.ServerTicks is { } st1 && st1 > st0 && from is { } t0 && to is { } t1
+                ? Math.Round(s * (t1 - t0) / (st1 - st0), 1)
+                : null;
+        var writer = ThreadPerCall(start.WriterTicks, end.WriterTicks);
+        var checkpointer = ThreadPerCall(start.CheckpointerTicks, end.CheckpointerTicks);
         double? busyShare = start.Machine is { } m0 && end.Machine is { } m1 && m1.Total > m0.Total
             ? (double)(m1.Busy - m0.Busy) / (m1.Total - m0.Total)
             : null;
@@ -52,8 +60,8 @@ internal sealed class CpuUse
         double? allProcesses = busyShare is { } share && end.Machine is { } machine && calls > 0
             ? Math.Round(share * machine.Cores * wallMicroseconds / calls, 1)
             : null;
-        return new CpuPerCall(server, writer, PerCall(start.Generator, end.Generator), PerCall(start.Redis, end.Redis), allProcesses,
-            busyShare is { } b ? Math.Round(100 * b, 1) : null);
+        return new CpuPerCall(server, writer, checkpointer, PerCall(start.Generator, end.Generator), PerCall(start.Redis, end.Redis),
+            allProcesses, busyShare is { } b ? Math.Round(100 * b, 1) : null);
     }
 
     private async Task<Sample> ReadAtAsync(long measureStart)
@@ -70,10 +78,14 @@ internal sealed class CpuUse
         Stopwatch.GetTimestamp(),
         ProcessorTime(_processes.Server),
         _processes.Server is { } server ? Ticks($"/proc/{server}/stat") : null,
-        _processes.Server is { } s && _writerThreadId is { } thread ? Ticks($"/proc/{s}/task/{thread}/stat") : null,
+        ThreadTicks(_writerThreadId),
+        ThreadTicks(_checkpointerThreadId),
         ProcessorTime(Environment.ProcessId),
         ProcessorTime(_processes.Redis),
         ReadMachine());
+
+    private long? ThreadTicks(int? threadId) =>
+        _processes.Server is { } server && threadId is { } thread ? Ticks($"/proc/{server}/task/{thread}/stat") : null;
 
     /// <summary>User plus system CPU time of a process, or null when there is none or it is gone.</summary>
     private static TimeSpan? ProcessorTime(int? processId)
@@ -93,14 +105,15 @@ internal sealed class CpuUse
         }
     }
 
-    /// <summary>The id of the process's thread with this name (its /proc comm), or null.</summary>
+    /// <summary>The id of the process's thread with this name (as its /proc comm keeps it), or null.</summary>
     private static int? FindThread(int processId, string name)
     {
+        var comm = name.Length > ThreadCommLength ? name[..ThreadCommLength] : name;
         try
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == comm)
                 {
                     return int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
                 }
@@ -161,16 +174,18 @@ internal sealed class CpuUse
     private readonly record struct MachineTicks(long Busy, long Total, int Cores);
 
     private sealed record Sample(
-        long Timestamp, TimeSpan? Server, long? ServerTicks, long? WriterTicks, TimeSpan? Generator, TimeSpan? Redis, MachineTicks? Machine);
+        long Timestamp, TimeSpan? Server, long? ServerTicks, long? WriterTicks, long? CheckpointerTicks, TimeSpan? Generator, TimeSpan? Redis,
+        MachineTicks? Machine);
 }
 
 /// <summary>The processes the benchmark started (null when the server was given by address).</summary>
 internal sealed record TargetProcesses(int? Server, int? Redis);
 
 /// <summary>
-/// CPU time per call over a measured window, in µs: the server's, the part of it on the ledger writer's thread, the
-/// load generator's and Redis's, and every process's on the machine together; and the machine's busy share in percent.
+/// CPU time per call over a measured window, in µs: the server's, the parts of it on the ledger writer's and the ledger
+/// checkpointer's threads, the load generator's and Redis's, and every process's on the machine together; and the
+/// machine's busy share in percent.
 /// </summary>
 internal sealed record CpuPerCall(
-    double? ServerMicros, double? LedgerWriterMicros, double? GeneratorMicros, double? RedisMicros, double? AllProcessesMicros,
-    double? MachineBusyPercent);
+    double? ServerMicros, double? LedgerWriterMicros, double? LedgerCheckpointerMicros, double? GeneratorMicros, double? RedisMicros,
+    double? AllProcessesMicros, double? MachineBusyPercent);
