@@ -39,11 +39,7 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
     [Fact]
     public async Task Metrics_AfterCalls_CountsEachByMethodAndStatus()
     {
-        var shop = await Exchange.CreatePartnerAsync();
-        var member = await shop.EnrollAsync();
-        await shop.AccrueAsync(member, 100);
-        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "INSUFFICIENT_POINTS", () => shop.Points.RedeemAsync(
-            new RedeemRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 101 }));
+        await NewPartnerAccruesThenIsRefusedAsync();
 
         var text = await ScrapeAsync();
 
@@ -55,11 +51,7 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
     [Fact]
     public async Task Metrics_AfterCalls_CountEachPartnersCallsByOutcome()
     {
-        var shop = await Exchange.CreatePartnerAsync();
-        var member = await shop.EnrollAsync();
-        await shop.AccrueAsync(member, 100);
-        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "INSUFFICIENT_POINTS", () => shop.Points.RedeemAsync(
-            new RedeemRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 101 }));
+        var shop = await NewPartnerAccruesThenIsRefusedAsync();
         var partner = $"partner=\"{shop.ProgramCode}\"";
 
         var text = await ScrapeAsync();
@@ -145,6 +137,17 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
 
         Assert.Equal(typeof(MetricsOptions), error.OptionsType);
         Assert.Contains("Metrics:Listen", error.Message, StringComparison.Ordinal);
+    }
+
+    // A new partner enrols a member and accrues (two OK calls), then redeems more than the member holds (refused).
+    private async Task<TestPartner> NewPartnerAccruesThenIsRefusedAsync()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        await shop.AccrueAsync(member, 100);
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "INSUFFICIENT_POINTS", () => shop.Points.RedeemAsync(
+            new RedeemRequest { IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 101 }));
+        return shop;
     }
 
     private Task<string> ScrapeAsync() => Prometheus.ScrapeAsync(fixture.MetricsAddress);
