@@ -5,9 +5,9 @@ namespace PartnerExchange.Bench.Target;
 
 /// <summary>
 /// CPU use over a measured window, per call, for each process that shares the cores: the server (and, inside it,
-/// the ledger's two threads: its writer and its checkpointer), this load generator and Redis, and the whole machine. The server's CPU time per call
-/// hardly moves when other processes compete for the cores, so it is the figure to compare between two versions of
-/// the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can make at most
+/// the ledger's two threads: its writer and its checkpointer), this load generator and Redis, and the whole machine.
+/// The server's CPU time per call hardly moves when other processes compete for the cores, so it is the figure to
+/// compare between two versions of the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can make at most
 /// (cores ÷ its CPU per call) calls a second on this machine, however its work is spread over threads.
 /// Each figure is null where it cannot be read (a server given by address; no /proc).
 /// </summary>
@@ -30,8 +30,11 @@ internal sealed class CpuUse
     private CpuUse(TargetProcesses processes, long measureStart)
     {
         _processes = processes;
-        _writerThreadId = processes.Server is { } server ? FindThread(server, LedgerWriterThreadName) : null;
-        _checkpointerThreadId = processes.Server is { } id ? FindThread(id, LedgerCheckpointerThreadName) : null;
+        if (processes.Server is { } server)
+        {
+            _writerThreadId = FindThread(server, LedgerWriterThreadName);
+            _checkpointerThreadId = FindThread(server, LedgerCheckpointerThreadName);
+        }
         _atMeasureStart = ReadAtAsync(measureStart);
     }
 
@@ -121,7 +124,7 @@ internal sealed class CpuUse
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A platform without /proc, or the process gone: no writer figure.
+            // A platform without /proc, or the process gone: no figure for that thread.
         }
         return null;
     }
