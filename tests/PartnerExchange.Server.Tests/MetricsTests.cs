@@ -1,6 +1,5 @@
 using System.Globalization;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Metrics;
@@ -68,9 +67,9 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
     public async Task Metrics_CallWithUnknownKey_CountsAsAnonymousNotAsTheKeySent()
     {
         var before = Count(await ScrapeAsync(), "partnerexchange_partner_calls_total", "partner=\"anonymous\"", "outcome=\"refused\"");
-        var client = new DiagnosticsService.DiagnosticsServiceClient(
-            Exchange.Channel.Intercept(m => { m.Add("authorization", "Bearer pxk_made_up_label"); return m; }));
-        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => client.PingAsync(new PingRequest()));
+        var diagnostics = new DiagnosticsService.DiagnosticsServiceClient(Exchange.Channel);
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID",
+            () => diagnostics.PingAsync(new PingRequest(), RunningExchange.Bearer("pxk_made_up_label")));
 
         var text = await ScrapeAsync();
 

@@ -36,10 +36,10 @@ internal sealed class CallMetrics
             "rpc.grpc.status_code.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBucketsSeconds });
         _partnerCalls = meter.CreateCounter<long>("partnerexchange.partner.calls", "{call}",
-            "Calls by partner (its program code; 'operator'; 'anonymous' without a valid key: health checks, reflection and " +
-            "calls refused at authentication) and outcome: ok; refused (the request " +
-            "was turned down: bad input, a failed precondition, not found, not allowed, a key still running); throttled " +
-            "(RESOURCE_EXHAUSTED); cancelled (the caller's deadline passed or it gave up); failed (the exchange's side).");
+            "Calls by partner (its program code; 'operator'; 'anonymous' without a valid key: health checks, " +
+            "reflection and calls refused at authentication) and outcome: ok; refused (bad input, a failed " +
+            "precondition, not found, not allowed, a key still running); throttled (RESOURCE_EXHAUSTED); cancelled " +
+            "(the caller's deadline passed or it gave up); failed (the exchange's side).");
     }
 
     /// <param name="fullMethod">The gRPC method, "/package.Service/Method".</param>
