@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Storage;
 
@@ -20,6 +22,7 @@ public sealed class LedgerDatabase : IDisposable
     private const int MaxIdleReaders = 32;
 
     private readonly LedgerOptions _options;
+    private readonly ILogger _logger;
     private readonly DbContextOptions<ExchangeDbContext> _contextOptions;
     // Idle readers in slots taken and filled by compare-and-swap: no lock and no allocation per read, where a
     // ConcurrentBag took a lock whenever a thread stole a connection another thread had given back.
@@ -27,9 +30,10 @@ public sealed class LedgerDatabase : IDisposable
     private volatile bool _disposed;
 
     /// <summary>Creates the database handle from validated options.</summary>
-    public LedgerDatabase(IOptions<LedgerOptions> options)
+    public LedgerDatabase(IOptions<LedgerOptions> options, ILogger<LedgerDatabase>? logger = null)
     {
         _options = options.Value;
+        _logger = logger ?? NullLogger<LedgerDatabase>.Instance;
         ConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path.GetFullPath(_options.DatabasePath),
@@ -49,10 +53,14 @@ public sealed class LedgerDatabase : IDisposable
     /// <summary>The connection string of the database file.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Creates the folder, applies pending migrations and switches the file to WAL.</summary>
+    /// <summary>
+    /// Creates the folder, applies pending migrations and switches the file to WAL. Processes that share the
+    /// file migrate one at a time; a process killed while migrating never stops the next start.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath));
+        var path = Path.GetFullPath(_options.DatabasePath);
+        var folder = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
@@ -63,6 +71,7 @@ public sealed class LedgerDatabase : IDisposable
             // WAL is a property of the file: set once, every later connection uses it.
             await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
+        using var migrationLock = await MigrationLock.TakeAsync(path, ConnectionString, _logger, cancellationToken).ConfigureAwait(false);
         await using var context = CreateContext();
         await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
     }
