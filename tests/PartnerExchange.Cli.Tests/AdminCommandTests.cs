@@ -329,6 +329,15 @@ public sealed class AdminCommandTests(CliExchange exchange) : IClassFixture<CliE
         Assert.DoesNotContain(exchange.OperatorKey, run.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Version_PrintsTheReleaseVersion()
+    {
+        var run = await exchange.PxctlAsync("--version");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith($"pxctl {Repository.Version}", run.Stdout, StringComparison.Ordinal);
+    }
+
     private Task<CliRun> CreatePartnerAsync(string code, params string[] extra) =>
         exchange.PxctlAsync(
         [

@@ -29,6 +29,15 @@ public sealed class DiagnosticsTests(RunningExchange exchange) : IntegrationTest
     }
 
     [Fact]
+    public async Task Ping_AnyKey_SaysTheReleaseVersionThatAnswered()
+    {
+        var pong = await Client(Exchange.OperatorKey).PingAsync(new PingRequest());
+
+        Assert.Matches(@"^\d+\.\d+\.\d+", pong.ServerVersion);
+        Assert.Equal(Repository.Version, pong.ServerVersion.Split('+')[0]);
+    }
+
+    [Fact]
     public Task Ping_WithUnknownKey_IsUnauthenticated() =>
         RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => Client("pxk_nope").PingAsync(new PingRequest()));
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -79,6 +81,8 @@ public static class ExchangeHost
             .GetOrCreateSecretAsync(QuoteTokens.SettingName, 32, cancellationToken).ConfigureAwait(false);
         app.Services.GetRequiredService<QuoteKeyHolder>().Key = quoteKey;
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        ExchangeVersion.LogServing(app.Logger, string.Join(", ", addresses));
     }
 
     private static Dictionary<string, string?> FromEnvironment()

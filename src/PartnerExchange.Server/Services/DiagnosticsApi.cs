@@ -1,11 +1,12 @@
 using Grpc.Core;
+using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Mapping;
 using PartnerExchange.Server.Security;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Server.Services;
 
-/// <summary>The Diagnostics service: who is calling, and the server's time.</summary>
+/// <summary>The Diagnostics service: who is calling, the server's time and version.</summary>
 internal sealed class DiagnosticsApi(TimeProvider clock) : DiagnosticsService.DiagnosticsServiceBase
 {
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context)
@@ -16,6 +17,7 @@ internal sealed class DiagnosticsApi(TimeProvider clock) : DiagnosticsService.Di
             ProgramCode = caller.ProgramCode ?? "",
             KeyId = caller.KeyId,
             ServerTime = clock.GetUtcNow().ToProto(),
+            ServerVersion = ExchangeVersion.Current,
         });
     }
 }

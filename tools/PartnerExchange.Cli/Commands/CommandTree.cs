@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 
 namespace PartnerExchange.Cli.Commands;
 
@@ -14,6 +16,8 @@ internal static class CommandTree
             + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry; checks the exchange's health. "
             + "Exit codes: 0 ok, 1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
+        // The default prints the entry assembly's version, which is the test host's when tests run pxctl in-process.
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion(io);
         root.Subcommands.Add(PartnerCommands.Build(runner));
         root.Subcommands.Add(RateCommands.Build(runner));
         root.Subcommands.Add(KeyCommands.Build(runner));
@@ -27,5 +31,18 @@ internal static class CommandTree
         root.Subcommands.Add(ExpiryCommands.Build(runner));
         root.Subcommands.Add(HealthCommand.Build(runner));
         return root;
+    }
+}
+
+/// <summary><c>pxctl --version</c>: the release version pxctl was built as, the same as the exchange's and the client's.</summary>
+internal sealed class PrintVersion(CommandIo io) : SynchronousCommandLineAction
+{
+    public static string Current { get; } =
+        typeof(PrintVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        io.Stdout.WriteLine($"pxctl {Current}");
+        return Cli.ExitOk;
     }
 }
