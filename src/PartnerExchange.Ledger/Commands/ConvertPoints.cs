@@ -77,9 +77,9 @@ public sealed record ConvertPoints(
     }
 
     /// <summary>
-    /// The direction's version in effect now, which a quote must have locked: a quote on any other version (one a
-    /// later version replaced, or one a version effective since has) would let a conversion use rates the
-    /// arbitrage guard no longer counts, so it is refused as expired; a direction switched off converts nothing.
+    /// The direction's version in effect now, which a quote must have locked: a quote on an older version (replaced
+    /// by one set since, or by one that has taken effect since) would let a conversion use rates the arbitrage
+    /// guard no longer counts, so it is refused as expired; a direction switched off converts nothing.
     /// </summary>
     private Outcome<RateRecord> RateToUse(WriteSession session)
     {
