@@ -69,9 +69,15 @@ public sealed class LedgerOptions : IValidatableObject
     [Range(1_000, 1_000_000, ErrorMessage = "Ledger:WalMaxPages must be between 1,000 and 1,000,000.")]
     public int WalMaxPages { get; set; } = 16_384;
 
-    /// <summary>Largest number of points one transaction may move. Default 1,000,000,000,000.</summary>
+    /// <summary>The default of <see cref="MaxPointsPerTransaction"/>.</summary>
+    public const long DefaultMaxPointsPerTransaction = 1_000_000_000_000;
+
+    /// <summary>
+    /// Largest number of points one transaction may move on any of its postings (a conversion's source plus fee
+    /// and its destination points alike). Default 1,000,000,000,000.
+    /// </summary>
     [Range(1L, long.MaxValue, ErrorMessage = "Ledger:MaxPointsPerTransaction must be at least 1.")]
-    public long MaxPointsPerTransaction { get; set; } = 1_000_000_000_000;
+    public long MaxPointsPerTransaction { get; set; } = DefaultMaxPointsPerTransaction;
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

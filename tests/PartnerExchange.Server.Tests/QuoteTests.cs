@@ -52,7 +52,7 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
     }
 
     [Fact]
-    public async Task Convert_WithQuoteAfterRateWorsened_UsesQuotedVersion()
+    public async Task Convert_WithQuoteAfterRateChanged_IsQuoteExpiredAndUnquotedUsesNewVersion()
     {
         var (shop, air, buyer, flyer) = await SetUpAsync();
         var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1003 });
@@ -60,14 +60,79 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
 
         var request = ConversionRequests.Convert(buyer, air, flyer, 1003);
         request.QuoteId = quote.QuoteId;
-        var quoted = await shop.Conversions.ConvertAsync(request);
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "QUOTE_EXPIRED", () => shop.Conversions.ConvertAsync(request));
         var unquoted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 1003));
 
-        Assert.Equal(1, quote.Rate.Version);
-        Assert.Equal(2, worse.Version);
-        Assert.Equal((1L, 802L), (quoted.RateVersion, quoted.DestinationPoints));
+        Assert.Equal((1L, 2L), (quote.Rate.Version, worse.Version));
+        Assert.Equal("2", RpcAssert.InfoOf(error)!.Metadata["rate_version"]);
         Assert.Equal((2L, 501L), (unquoted.RateVersion, unquoted.DestinationPoints));
-        Assert.Equal(802 + 501, await air.BalanceAsync(flyer));
+        Assert.Equal(501, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteOfVersionSupersededBeforeReverseRateWasSet_IsQuoteExpiredAndRoundTripGainsNothing()
+    {
+        // P→A v1 4:5 quoted; P→A v2 2:1; then A→P 1:1 passes the arbitrage guard, which sees only v2.
+        var p = await Exchange.CreatePartnerAsync();
+        var a = await Exchange.CreatePartnerAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(p, a, 4, 5));
+        var member = await p.EnrollAsync();
+        await p.AccrueAsync(member, 1_000);
+        var sameMemberAtA = await a.EnrollAsync();
+        var quote = await p.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = a.ProgramCode, SourcePoints = 1_000 });
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(p, a, 2, 1));
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(a, p, 1, 1));
+
+        var outbound = ConversionRequests.Convert(member, a, sameMemberAtA, 1_000);
+        outbound.QuoteId = quote.QuoteId;
+        var refused = await Record.ExceptionAsync(() => p.Conversions.ConvertAsync(outbound).ResponseAsync);
+        // Whatever reached A goes all the way back, as the member would send it.
+        var heldAtA = await a.BalanceAsync(sameMemberAtA);
+        if (heldAtA > 0)
+        {
+            await a.Conversions.ConvertAsync(ConversionRequests.Convert(sameMemberAtA, p, member, heldAtA));
+        }
+
+        Assert.Equal(1_250, quote.DestinationPoints);
+        Assert.Equal(1_000, await p.BalanceAsync(member));
+        var error = Assert.IsType<RpcException>(refused);
+        Assert.Equal((StatusCode.FailedPrecondition, "QUOTE_EXPIRED"), (error.StatusCode, RpcAssert.ReasonOf(error)));
+        Assert.Equal("2", RpcAssert.InfoOf(error)!.Metadata["rate_version"]);
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteAfterDirectionDisabled_IsRateNotConfiguredAndMovesNothing()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+        var off = ConversionRequests.Rate(shop, air, 1000, 800);
+        off.Enabled = false;
+        await Exchange.SetExchangeRateAsync(off);
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = quote.QuoteId;
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "RATE_NOT_CONFIGURED", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(0, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Convert_WithQuoteAfterDirectionDisabledAndEnabledAgain_IsQuoteExpired()
+    {
+        var (shop, air, buyer, flyer) = await SetUpAsync();
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000 });
+        var off = ConversionRequests.Rate(shop, air, 1000, 800);
+        off.Enabled = false;
+        await Exchange.SetExchangeRateAsync(off);
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1000, 800));
+
+        var request = ConversionRequests.Convert(buyer, air, flyer, 1_000);
+        request.QuoteId = quote.QuoteId;
+        var error = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "QUOTE_EXPIRED", () => shop.Conversions.ConvertAsync(request));
+
+        Assert.Equal("3", RpcAssert.InfoOf(error)!.Metadata["rate_version"]);
+        Assert.Equal(10_000, await shop.BalanceAsync(buyer));
     }
 
     [Fact]
@@ -202,6 +267,57 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
     }
 
     [Fact]
+    public async Task Convert_DestinationPointsOverTransactionLimit_IsInvalidAndMovesNothing()
+    {
+        var (shop, air, buyer, flyer) = await SetUpMillionfoldAsync();
+
+        // 10^7 points at 1:1,000,000 would credit 10^13, past Ledger:MaxPointsPerTransaction (10^12).
+        await RpcAssert.InvalidAsync(() => shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 10_000_000)), "source_points");
+
+        Assert.Equal(10_000_000, await shop.BalanceAsync(buyer));
+        Assert.Equal(0, await air.BalanceAsync(flyer));
+    }
+
+    [Fact]
+    public async Task Quote_DestinationPointsOverTransactionLimit_IsInvalidAsConvertWouldBe()
+    {
+        var (shop, air, _, _) = await SetUpMillionfoldAsync();
+
+        await RpcAssert.InvalidAsync(
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 10_000_000 }), "source_points");
+    }
+
+    [Fact]
+    public async Task Convert_DestinationPointsAtTransactionLimit_IsAccepted()
+    {
+        var (shop, air, buyer, flyer) = await SetUpMillionfoldAsync();
+
+        var quote = await shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = air.ProgramCode, SourcePoints = 1_000_000 });
+        var converted = await shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, air, flyer, 1_000_000));
+
+        Assert.Equal((1_000_000_000_000L, 1_000_000_000_000L), (quote.DestinationPoints, converted.DestinationPoints));
+    }
+
+    [Fact]
+    public async Task Quote_SettlementPastInt64_IsBalanceOverflowAsConvertWouldBe()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var gold = await Exchange.CreatePartnerAsync(pointPriceMicros: 1_000_000_000);
+        var rate = ConversionRequests.Rate(shop, gold, 1, 1);
+        rate.MaxSourcePoints = 1_000_000_000_000;
+        await Exchange.SetExchangeRateAsync(rate);
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 10_000_000_000);
+        var holder = await gold.EnrollAsync();
+
+        // 10^10 points at 10^9 micros each owe 10^19 micros, past int64.
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "BALANCE_OVERFLOW",
+            () => shop.Conversions.ConvertAsync(ConversionRequests.Convert(buyer, gold, holder, 10_000_000_000)));
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "BALANCE_OVERFLOW",
+            () => shop.Conversions.QuoteAsync(new QuoteRequest { DestinationProgramCode = gold.ProgramCode, SourcePoints = 10_000_000_000 }));
+    }
+
+    [Fact]
     public async Task Quote_RateSwitchedOff_IsRateNotConfigured()
     {
         var (shop, air, _, _) = await SetUpAsync();
@@ -252,6 +368,17 @@ public sealed class QuoteTests(RunningExchange exchange) : IntegrationTest(excha
         await Exchange.SetExchangeRateAsync(rate);
         var buyer = await shop.EnrollAsync();
         await shop.AccrueAsync(buyer, 10_000);
+        return (shop, air, buyer, await air.EnrollAsync());
+    }
+
+    /// <summary>A 1:1,000,000 rate, and a buyer holding 10^7 source points.</summary>
+    private async Task<(TestPartner Shop, TestPartner Air, string Buyer, string Flyer)> SetUpMillionfoldAsync()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var air = await Exchange.CreatePartnerAsync();
+        await Exchange.SetExchangeRateAsync(ConversionRequests.Rate(shop, air, 1, 1_000_000));
+        var buyer = await shop.EnrollAsync();
+        await shop.AccrueAsync(buyer, 10_000_000);
         return (shop, air, buyer, await air.EnrollAsync());
     }
 

@@ -54,6 +54,35 @@ public static class ConversionCalculator
         return Price(rate, sourcePoints, at);
     }
 
+    /// <summary>
+    /// Prices a conversion as the exchange carries it out: <see cref="Calculate"/>, then every amount the
+    /// conversion posts within <paramref name="maxPointsPerTransaction"/>, then its settlement obligation. Quote
+    /// and Convert both call this, so a quote is refused exactly when the conversion would be for its amounts.
+    /// </summary>
+    /// <remarks>
+    /// Every posting of a conversion is at most the member's debit (source + fee) or the destination points
+    /// (base + bonus), so checking those two bounds every leg. Over the limit →
+    /// <see cref="ErrorReason.ValidationFailed"/> on <c>source_points</c>, as a source amount over the limit is;
+    /// an obligation beyond <see cref="long"/> micros → <see cref="ErrorReason.BalanceOverflow"/>.
+    /// </remarks>
+    public static Outcome<PricedConversion> PriceWithinLimits(
+        ExchangeRateTerms rate, long sourcePoints, DateTimeOffset at, long maxPointsPerTransaction, long payeePointPriceMicros, string payeeCurrency)
+    {
+        var terms = Calculate(rate, sourcePoints, at);
+        if (!terms.IsSuccess)
+        {
+            return terms.Refusal;
+        }
+        if (terms.Value.MemberDebitPoints > maxPointsPerTransaction || terms.Value.DestinationPoints > maxPointsPerTransaction)
+        {
+            return Refusal.Invalid("source_points",
+                $"must convert to at most {PointsMath.Format(maxPointsPerTransaction)} points on every leg (source plus fee, " +
+                "destination points with any bonus): the most one transaction may move");
+        }
+        var settlement = Money.Settlement.ObligationFor(terms.Value.DestinationPoints, payeePointPriceMicros, payeeCurrency);
+        return settlement.IsSuccess ? new PricedConversion(terms.Value, settlement.Value) : settlement.Refusal;
+    }
+
     private static Outcome<ConversionTerms> Price(ExchangeRateTerms rate, long sourcePoints, DateTimeOffset at)
     {
         var basePoints = PointsMath.FloorDiv((Int128)sourcePoints * rate.ToPoints, rate.FromPoints);

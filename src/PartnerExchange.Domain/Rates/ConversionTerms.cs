@@ -1,3 +1,5 @@
+using PartnerExchange.Domain.Money;
+
 namespace PartnerExchange.Domain.Rates;
 
 /// <summary>What one conversion does, as computed by <see cref="ConversionCalculator"/>.</summary>
@@ -14,3 +16,8 @@ public sealed record ConversionTerms(
     long BaseDestinationPoints,
     long BonusPoints,
     long DestinationPoints);
+
+/// <summary>A conversion priced within the exchange's limits: what it moves and what it owes the destination partner.</summary>
+/// <param name="Terms">The points the conversion moves.</param>
+/// <param name="Settlement">What the source partner owes the destination partner for it.</param>
+public sealed record PricedConversion(ConversionTerms Terms, SettlementAmount Settlement);

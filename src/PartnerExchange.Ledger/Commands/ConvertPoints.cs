@@ -1,3 +1,4 @@
+using System.Globalization;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Rates;
@@ -5,7 +6,10 @@ using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Commands;
 
-/// <summary>A quoted rate version and the moment it was quoted, honoured by a conversion until it expires.</summary>
+/// <summary>
+/// A quoted rate version and the moment it was quoted, honoured by a conversion until it expires or until another
+/// version of the direction takes effect.
+/// </summary>
 public sealed record RateLock(long RateId, DateTimeOffset QuotedAt, DateTimeOffset ExpiresAt);
 
 /// <summary>
@@ -21,6 +25,9 @@ public sealed record ConvertPoints(
     RateLock? Lock,
     string Reference) : LedgerCommand<PostedConversion>
 {
+    /// <summary>The most points any posting of the conversion may move (Ledger:MaxPointsPerTransaction).</summary>
+    public long MaxPointsPerTransaction { get; init; } = LedgerOptions.DefaultMaxPointsPerTransaction;
+
     internal override Outcome<PostedConversion> Execute(WriteSession session)
     {
         var caller = Partners.Active(session, ProgramCode);
@@ -41,20 +48,21 @@ public sealed record ConvertPoints(
         {
             return Refusal.Of(ErrorReason.DestinationMemberNotFound, "The destination member is not enrolled in the destination program.");
         }
-        var priced = Price(session);
+        var rate = RateToUse(session);
+        if (!rate.IsSuccess)
+        {
+            return rate.Refusal;
+        }
+        var payee = destination.Value;
+        var priced = ConversionCalculator.PriceWithinLimits(rate.Value.Terms, SourcePoints, Lock?.QuotedAt ?? session.Now,
+            MaxPointsPerTransaction, payee.PointPriceMicros, payee.SettlementCurrency);
         if (!priced.IsSuccess)
         {
             return priced.Refusal;
         }
-        var (rate, terms) = priced.Value;
-        var payee = destination.Value;
-        var settlement = Domain.Money.Settlement.ObligationFor(terms.DestinationPoints, payee.PointPriceMicros, payee.SettlementCurrency);
-        if (!settlement.IsSuccess)
-        {
-            return settlement.Refusal;
-        }
+        var (terms, settlement) = priced.Value;
         var header = new NewTransaction(
-            TransactionKind.Conversion, ProgramCode, Reference, RateId: rate.RateId, RateVersion: rate.Version,
+            TransactionKind.Conversion, ProgramCode, Reference, RateId: rate.Value.RateId, RateVersion: rate.Value.Version,
             CounterpartyProgramCode: DestinationProgramCode, FeePoints: terms.MemberFeePoints);
         var lines = PostingRules.Conversion(ProgramCode, SourceMemberNumber, DestinationProgramCode, DestinationMemberNumber, terms);
         var posted = TransactionWriter.Post(session, header, lines);
@@ -64,40 +72,40 @@ public sealed record ConvertPoints(
         }
         var movement = posted.Value;
         Obligations.Record(session, movement.Transaction.Sequence, ProgramCode, DestinationProgramCode,
-            terms.DestinationPoints, payee.PointPriceMicros, settlement.Value);
-        return new PostedConversion(movement.Transaction, movement.BalancePoints, terms, rate.Version, settlement.Value);
+            terms.DestinationPoints, payee.PointPriceMicros, settlement);
+        return new PostedConversion(movement.Transaction, movement.BalancePoints, terms, rate.Value.Version, settlement);
     }
 
-    /// <summary>The rate version to use (the quoted one, or the one in effect now) and the terms it gives.</summary>
-    private Outcome<(RateRecord Rate, ConversionTerms Terms)> Price(WriteSession session)
+    /// <summary>
+    /// The direction's version in effect now, which a quote must have locked: a quote on an older version (replaced
+    /// by one set since, or by one that has taken effect since) would let a conversion use rates the arbitrage
+    /// guard no longer counts, so it is refused as expired; a direction switched off converts nothing.
+    /// </summary>
+    private Outcome<RateRecord> RateToUse(WriteSession session)
     {
-        RateRecord? rate;
-        DateTimeOffset pricedAt;
-        if (Lock is not null)
+        // Checked here, after the idempotency lookup, so a retry of a conversion that succeeded replays its
+        // response even when the quote has expired since.
+        if (Lock is not null && session.Now >= Lock.ExpiresAt)
         {
-            // Checked here, after the idempotency lookup, so a retry of a conversion that succeeded replays
-            // its response even when the quote has expired since.
-            if (session.Now >= Lock.ExpiresAt)
-            {
-                return Refusal.Of(ErrorReason.QuoteExpired, "The quote has expired; ask for a new one.");
-            }
-            rate = Lookups.RateById(session, Lock.RateId);
-            pricedAt = Lock.QuotedAt;
-            if (rate is null || rate.FromProgramCode != ProgramCode || rate.ToProgramCode != DestinationProgramCode)
-            {
-                return Refusal.Of(ErrorReason.QuoteMismatch, "The quote is for a different conversion.");
-            }
+            return Refusal.Of(ErrorReason.QuoteExpired, "The quote has expired; ask for a new one.");
         }
-        else
+        var current = Lookups.RateInEffect(session, ProgramCode, DestinationProgramCode, session.Now);
+        if (Lock is not null && Lock.RateId != current?.RateId && !IsOfThisDirection(Lookups.RateById(session, Lock.RateId)))
         {
-            rate = Lookups.RateInEffect(session, ProgramCode, DestinationProgramCode, session.Now);
-            pricedAt = session.Now;
-            if (rate is null || !rate.Enabled)
-            {
-                return Refusal.Of(ErrorReason.RateNotConfigured, "No exchange rate leads from this program to the destination.");
-            }
+            return Refusal.Of(ErrorReason.QuoteMismatch, "The quote is for a different conversion.");
         }
-        var terms = ConversionCalculator.Calculate(rate.Terms, SourcePoints, pricedAt);
-        return terms.IsSuccess ? (rate, terms.Value) : terms.Refusal;
+        if (current is null || !current.Enabled)
+        {
+            return Refusal.Of(ErrorReason.RateNotConfigured, "No exchange rate leads from this program to the destination.");
+        }
+        if (Lock is not null && Lock.RateId != current.RateId)
+        {
+            return Refusal.Of(ErrorReason.QuoteExpired, "The exchange rate changed since the quote; ask for a new one.",
+                ("rate_version", current.Version.ToString(CultureInfo.InvariantCulture)));
+        }
+        return current;
     }
+
+    private bool IsOfThisDirection(RateRecord? rate) =>
+        rate is not null && rate.FromProgramCode == ProgramCode && rate.ToProgramCode == DestinationProgramCode;
 }

@@ -48,24 +48,27 @@ internal sealed class ConversionApi(
         // this instant and a rate that took effect a microsecond ago is already seen.
         var now = QuoteTokens.ToMicrosecond(clock.GetUtcNow());
         await RequireActiveAsync(caller, "caller", context.CancellationToken);
-        await RequireActiveAsync(request.DestinationProgramCode, "destination", context.CancellationToken);
+        var payee = await RequireActiveAsync(request.DestinationProgramCode, "destination", context.CancellationToken);
         var rate = await queries.FindActiveRateAsync(caller, request.DestinationProgramCode, now, context.CancellationToken)
             ?? throw RpcErrors.ToException(Refusal.Of(ErrorReason.RateNotConfigured, "No exchange rate leads from this program to the destination."));
-        var terms = ConversionCalculator.Calculate(rate.Terms, request.SourcePoints, now);
-        if (!terms.IsSuccess)
+        // The very check Convert makes, so no quote is issued for a conversion that could only be refused.
+        var priced = ConversionCalculator.PriceWithinLimits(rate.Terms, request.SourcePoints, now, ledger.Value.MaxPointsPerTransaction,
+            payee.PointPriceMicros, payee.SettlementCurrency);
+        if (!priced.IsSuccess)
         {
-            throw RpcErrors.ToException(terms.Refusal);
+            throw RpcErrors.ToException(priced.Refusal);
         }
+        var terms = priced.Value.Terms;
         var claim = new QuoteClaim(caller, request.DestinationProgramCode, request.SourcePoints, rate.RateId, now, now + options.Value.QuoteLifetime);
         return new QuoteResponse
         {
             QuoteId = quotes.Issue(claim),
-            SourcePoints = terms.Value.SourcePoints,
-            FeePoints = terms.Value.MemberFeePoints,
-            MemberDebitPoints = terms.Value.MemberDebitPoints,
-            BaseDestinationPoints = terms.Value.BaseDestinationPoints,
-            BonusPoints = terms.Value.BonusPoints,
-            DestinationPoints = terms.Value.DestinationPoints,
+            SourcePoints = terms.SourcePoints,
+            FeePoints = terms.MemberFeePoints,
+            MemberDebitPoints = terms.MemberDebitPoints,
+            BaseDestinationPoints = terms.BaseDestinationPoints,
+            BonusPoints = terms.BonusPoints,
+            DestinationPoints = terms.DestinationPoints,
             Rate = rate.ToProto(),
             QuoteTime = claim.QuotedAt.ToProto(),
             ExpireTime = claim.ExpiresAt.ToProto(),
@@ -77,7 +80,10 @@ internal sealed class ConversionApi(
         var caller = Caller.Of(context).Program;
         request.Validate(caller, ledger.Value.MaxPointsPerTransaction);
         var command = new ConvertPoints(caller, request.SourceMemberNumber, request.DestinationProgramCode,
-            request.DestinationMemberNumber, request.SourcePoints, LockOf(request, caller), request.Reference);
+            request.DestinationMemberNumber, request.SourcePoints, LockOf(request, caller), request.Reference)
+        {
+            MaxPointsPerTransaction = ledger.Value.MaxPointsPerTransaction,
+        };
         var memberVelocity = velocity.Bucket(context, request.SourceMemberNumber);
         return await writes.RunAsync(context, request, request.IdempotencyKey, memberVelocity, command, c => new ConvertResponse
         {
@@ -113,7 +119,7 @@ internal sealed class ConversionApi(
         return claim.ToLock();
     }
 
-    private async Task RequireActiveAsync(string programCode, string side, CancellationToken cancellationToken)
+    private async Task<PartnerRecord> RequireActiveAsync(string programCode, string side, CancellationToken cancellationToken)
     {
         var partner = await queries.GetPartnerAsync(programCode, cancellationToken)
             ?? throw RpcErrors.ToException(Partners.NotFound(programCode));
@@ -121,5 +127,6 @@ internal sealed class ConversionApi(
         {
             throw RpcErrors.ToException(Refusal.Of(ErrorReason.PartnerSuspended, "The partner is suspended; points cannot move.", ("side", side)));
         }
+        return partner;
     }
 }

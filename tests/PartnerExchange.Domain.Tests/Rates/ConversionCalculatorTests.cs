@@ -213,4 +213,54 @@ public class ConversionCalculatorTests
 
         Assert.Throws<InvalidOperationException>(() => ConversionCalculator.Calculate(rate, 10, RateFixtures.Now));
     }
+
+    private const long Limit = 1_000_000;
+
+    [Theory]
+    [InlineData(1, 1_000_000, 1, 0, 0)]
+    [InlineData(1, 1_000, 1_000, 0, 0)]
+    [InlineData(1, 1, 999_990, 10, 0)]
+    [InlineData(1, 1_000, 800, 0, 2_500)]
+    public void PriceWithinLimits_EveryLegAtMostTheLimit_IsPriced(long fromPoints, long toPoints, long sourcePoints, long fee, int bonus)
+    {
+        var rate = RateFixtures.Ratio(fromPoints, toPoints) with { MemberFeePoints = fee, BonusBasisPoints = bonus };
+
+        var priced = ConversionCalculator.PriceWithinLimits(rate, sourcePoints, RateFixtures.Now, Limit, 10_000, "USD");
+
+        Assert.True(priced.IsSuccess);
+        Assert.True(priced.Value.Terms.MemberDebitPoints <= Limit && priced.Value.Terms.DestinationPoints <= Limit);
+        Assert.Equal(priced.Value.Terms.DestinationPoints * 10_000, priced.Value.Settlement.AmountMicros);
+    }
+
+    [Theory]
+    [InlineData(1, 1_000_000, 2, 0, 0)]
+    [InlineData(1, 1, 999_991, 10, 0)]
+    [InlineData(1, 1_000, 801, 0, 2_500)]
+    [InlineData(1, 1_000, 1_000, 0, 1)]
+    public void PriceWithinLimits_ALegOverTheLimit_IsValidationFailedOnSourcePoints(long fromPoints, long toPoints, long sourcePoints, long fee, int bonus)
+    {
+        var rate = RateFixtures.Ratio(fromPoints, toPoints) with { MemberFeePoints = fee, BonusBasisPoints = bonus };
+
+        var refusal = ConversionCalculator.PriceWithinLimits(rate, sourcePoints, RateFixtures.Now, Limit, 10_000, "USD").Refusal;
+
+        Assert.Equal(ErrorReason.ValidationFailed, refusal.Reason);
+        Assert.Equal("source_points", Assert.Single(refusal.Violations).Field);
+    }
+
+    [Fact]
+    public void PriceWithinLimits_SettlementBeyondLongMicros_IsBalanceOverflow()
+    {
+        var refusal = ConversionCalculator.PriceWithinLimits(RateFixtures.Ratio(1, 1), 10_000_000_000, RateFixtures.Now,
+            1_000_000_000_000, 1_000_000_000, "USD").Refusal;
+
+        Assert.Equal(ErrorReason.BalanceOverflow, refusal.Reason);
+    }
+
+    [Fact]
+    public void PriceWithinLimits_RefusedByTheRate_IsRefusedAsCalculateIs()
+    {
+        var refusal = ConversionCalculator.PriceWithinLimits(RateFixtures.Standard, 1_001, RateFixtures.Now, Limit, 10_000, "USD").Refusal;
+
+        Assert.Equal(ErrorReason.NotAnIncrement, refusal.Reason);
+    }
 }
