@@ -19,6 +19,10 @@
 #   PX_OPERATOR_KEY  the bootstrap operator key
 set -euo pipefail
 
+# Another apt-get or dpkg (unattended upgrades on a fresh machine, say) may hold the package lock: wait for it,
+# a bounded time, instead of failing at once.
+APT_LOCK_WAIT_SECONDS=600
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly REDIS_HOST=127.0.0.1
@@ -40,11 +44,11 @@ redis_answers() {
 
 if [[ -z ${PX_REDIS:-} ]]; then
   if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
-    log "installing redis-server with apt-get"
+    log "installing redis-server with apt-get (waiting up to ${APT_LOCK_WAIT_SECONDS}s if another apt-get or dpkg holds its lock)"
     apt_log=$(mktemp)
-    if ! { as_root apt-get update -qq &&
+    if ! { as_root apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" update -qq &&
       as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends redis-server; } >"$apt_log" 2>&1; then
+        apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" install -y -qq --no-install-recommends redis-server; } >"$apt_log" 2>&1; then
       cat "$apt_log" >&2
       rm -f "$apt_log"
       log "could not install redis-server"

@@ -17,6 +17,10 @@
 #                         that runs longer is killed and its project counts as failed.
 set -euo pipefail
 
+# Another apt-get or dpkg (unattended upgrades on a fresh machine, say) may hold the package lock: wait for it,
+# a bounded time, instead of failing at once.
+APT_LOCK_WAIT_SECONDS=600
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -54,7 +58,7 @@ ensure_redis_server() {
   if command -v redis-server >/dev/null 2>&1; then
     return 0
   fi
-  log "redis-server not found; installing it with apt-get"
+  log "redis-server not found; installing it with apt-get (waiting up to ${APT_LOCK_WAIT_SECONDS}s if another apt-get or dpkg holds its lock)"
   local -a sudo=()
   if [[ $(id -u) -ne 0 ]]; then
     sudo=(sudo)
@@ -62,9 +66,9 @@ ensure_redis_server() {
   # Quiet, but show apt's output if it fails.
   local apt_log
   apt_log=$(mktemp)
-  if ! { "${sudo[@]}" apt-get update -qq &&
+  if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" update -qq &&
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -qq --no-install-recommends redis-server; } >"$apt_log" 2>&1; then
+      apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" install -y -qq --no-install-recommends redis-server; } >"$apt_log" 2>&1; then
     cat "$apt_log" >&2
     rm -f "$apt_log"
     log "could not install redis-server"

@@ -151,6 +151,7 @@ public sealed class SettlementCommandTests(SettlementNetwork network) : IClassFi
         Assert.Equal("5000", partial.Json().GetProperty("payment").GetProperty("amountMinor").GetString());
         Assert.Equal(2, overpay.ExitCode);
         Assert.StartsWith("error: FAILED_PRECONDITION OVERPAYMENT:", overpay.Stderr, StringComparison.Ordinal);
+        Assert.Contains("outstanding = 34.00 USD", overpay.Stderr, StringComparison.Ordinal);
         Assert.True(rest.ExitCode == 0, rest.ToString());
         Assert.Contains("SETTLED", rest.Stdout, StringComparison.Ordinal);
     }
@@ -194,6 +195,8 @@ public sealed class SettlementCommandTests(SettlementNetwork network) : IClassFi
         Assert.Contains("2 matched, 1 difference(s)", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("AMOUNT_MISMATCH", table.Stdout, StringComparison.Ordinal);
         Assert.Contains(network.ConversionIds[1], table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("24.00 USD", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("24.01 USD", table.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, json.ExitCode);
         var difference = Assert.Single(json.Json().GetProperty("differences").EnumerateArray());
         Assert.Equal("DIFFERENCE_KIND_AMOUNT_MISMATCH", difference.GetProperty("kind").GetString());
@@ -247,6 +250,17 @@ public sealed class SettlementCommandTests(SettlementNetwork network) : IClassFi
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("every check passed", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LedgerVerify_Table_FitsIn120Columns()
+    {
+        await network.ClosedAsync();
+
+        var run = await Exchange.PxctlAsync("ledger", "verify");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.All(run.Stdout.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 120, $"{line.Length} columns: {line}"));
     }
 
     /// <summary>Writes the partner's record of the statement from pxctl's own export, optionally with one amount off by a cent.</summary>

@@ -52,6 +52,30 @@ public sealed class ValueParserTests
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), ValueParsers.ParseTimestamp(text).ToDateTimeOffset());
 
     [Theory]
+    [InlineData("now", "2026-12-07T21:30:15Z")]
+    [InlineData("NOW", "2026-12-07T21:30:15Z")]
+    [InlineData("today", "2026-12-07T00:00:00Z")]
+    [InlineData("yesterday", "2026-12-06T00:00:00Z")]
+    [InlineData("-1d", "2026-12-06T21:30:15Z")]
+    [InlineData("-6h", "2026-12-07T15:30:15Z")]
+    [InlineData("+30m", "2026-12-07T22:00:15Z")]
+    [InlineData("2026-11-01", "2026-11-01T00:00:00Z")]
+    public void Accepts_RelativeTimes(string text, string expected)
+    {
+        var now = DateTimeOffset.Parse("2026-12-07T21:30:15Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), ValueParsers.ParseTimestamp(text, now).ToDateTimeOffset());
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-1w")]
+    [InlineData("-d")]
+    [InlineData("1d")]
+    public void Rejects_Times(string text) =>
+        Assert.Throws<FormatException>(() => ValueParsers.ParseTimestamp(text));
+
+    [Theory]
     [InlineData("1000:800", 1000, 800)]
     [InlineData("1:1", 1, 1)]
     public void Accepts_Pairs(string text, long first, long second) =>

@@ -26,6 +26,21 @@ public sealed class IdempotencyTests(RunningExchange exchange) : IntegrationTest
     }
 
     [Fact]
+    public async Task Accrue_KeyWithSpaces_RunsOnceAndReplays()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        // A space is printable ASCII, as common.proto promises; the Redis key and the ledger record take it as is.
+        var request = Accrual(member, 100, "order 42 retry 1");
+
+        var first = await shop.Points.AccrueAsync(request);
+        var replay = await shop.Points.AccrueAsync(request);
+
+        Assert.Equal(first.ToByteArray(), replay.ToByteArray());
+        Assert.Equal(100, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
     public async Task Accrue_SameKeyAndRequest_ChangesLedgerOnce()
     {
         var shop = await Exchange.CreatePartnerAsync();

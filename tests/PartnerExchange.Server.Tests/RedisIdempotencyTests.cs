@@ -90,19 +90,73 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
     }
 
     [Fact]
-    public async Task Accrue_RecordRunningInRedis_AnswersAbortedWithRetryInfo()
+    public async Task Accrue_MarkerOfSameRequestNotRecordedInLedger_AnswersAbortedWithRetryInfo()
     {
         var shop = await Exchange.CreatePartnerAsync();
         var member = await shop.EnrollAsync();
-        var key = Guid.NewGuid().ToString("N");
-        var first = await shop.Points.AccrueAsync(Accrual(member, key));
-        // Turn the completed record back into an in-flight one, as a request still running would leave it.
-        await _redis.GetDatabase().HashSetAsync(FindKey(shop.ProgramCode, key), "state", "running");
+        var first = Accrual(member, Guid.NewGuid().ToString("N"));
+        await shop.Points.AccrueAsync(first);
+        // The same accrual under a new key has the same fingerprint: plant its marker as a request still running would.
+        var running = Accrual(member, Guid.NewGuid().ToString("N"));
+        await PlantMarkerAsync(shop.ProgramCode, first.IdempotencyKey, running.IdempotencyKey);
 
-        var error = await RpcAssert.FailsAsync(StatusCode.Aborted, "REQUEST_IN_PROGRESS", () => shop.Points.AccrueAsync(Accrual(member, key)));
+        var error = await RpcAssert.FailsAsync(StatusCode.Aborted, "REQUEST_IN_PROGRESS", () => shop.Points.AccrueAsync(running));
 
         Assert.NotNull(error.GetRpcStatus()?.GetDetail<RetryInfo>());
-        Assert.Equal(first.BalancePoints, await shop.BalanceAsync(member));
+        Assert.Equal(100, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task Accrue_MarkerLeftByARequestTheLedgerRecorded_ReplaysStoredResponse()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var request = Accrual(member, Guid.NewGuid().ToString("N"));
+        var first = await shop.Points.AccrueAsync(request);
+        // Turn the completed record back into an in-flight one, as a completion that timed out here but whose
+        // marker Redis set would leave it.
+        var db = _redis.GetDatabase();
+        await db.HashSetAsync(FindKey(shop.ProgramCode, request.IdempotencyKey), [new("state", "running"), new("token", "lost")]);
+
+        var replay = await shop.Points.AccrueAsync(request);
+
+        Assert.Equal(first.ToByteArray(), replay.ToByteArray());
+        Assert.Equal(100, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task Accrue_MarkerOfAnotherRequestNeverRecorded_RunsInsteadOfKeyReused()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var first = Accrual(member, Guid.NewGuid().ToString("N"));
+        await shop.Points.AccrueAsync(first);
+        // A marker with another request's fingerprint, as an input error whose marker release failed leaves it.
+        var corrected = Accrual(member, Guid.NewGuid().ToString("N"));
+        corrected.Points = 7;
+        await PlantMarkerAsync(shop.ProgramCode, first.IdempotencyKey, corrected.IdempotencyKey);
+
+        var answer = await shop.Points.AccrueAsync(corrected);
+
+        Assert.Equal(107, answer.BalancePoints);
+        Assert.Equal(107, await shop.BalanceAsync(member));
+    }
+
+    [Fact]
+    public async Task Accrue_MarkerOfAnotherRequestWhenLedgerRecordedTheKey_LedgerRefusesReuse()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        var member = await shop.EnrollAsync();
+        var recorded = Accrual(member, Guid.NewGuid().ToString("N"));
+        await shop.Points.AccrueAsync(recorded);
+        // Its completed record turned back into a marker: the marker alone never decides, the ledger's record does.
+        await _redis.GetDatabase().HashSetAsync(FindKey(shop.ProgramCode, recorded.IdempotencyKey), "state", "running");
+        var different = recorded.Clone();
+        different.Points = 7;
+
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED", () => shop.Points.AccrueAsync(different));
+
+        Assert.Equal(100, await shop.BalanceAsync(member));
     }
 
     [Fact]
@@ -176,6 +230,19 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
 
     private RedisKey FindKey(string programCode, string idempotencyKey) =>
         _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem2:{idempotencyKey}").Single();
+
+    /// <summary>
+    /// Plants, under <paramref name="markedKey"/>, the in-flight marker the request completed under
+    /// <paramref name="completedKey"/> would have set: its fingerprint, a running state and a token of no live request.
+    /// </summary>
+    private async Task PlantMarkerAsync(string programCode, string completedKey, string markedKey)
+    {
+        var db = _redis.GetDatabase();
+        var completed = FindKey(programCode, completedKey);
+        var marker = KeyBeside(completed, completedKey, markedKey);
+        await db.HashSetAsync(marker, [new("state", "running"), new("fp", await db.HashGetAsync(completed, "fp")), new("token", "lost")]);
+        await db.KeyExpireAsync(marker, TimeSpan.FromMinutes(1));
+    }
 
     /// <summary>The Redis key another idempotency key of the same partner has, beside a known one.</summary>
     private static RedisKey KeyBeside(RedisKey known, string knownIdempotencyKey, string otherIdempotencyKey)

@@ -99,6 +99,9 @@ public sealed class RunningExchange : IAsyncLifetime
         }
     }
 
+    /// <summary>The running server's services, for a test that looks inside one (a cache, say).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The exchange is not running.");
+
     public static Metadata Bearer(string key) => new() { { "authorization", $"Bearer {key}" } };
 
     public AdminService.AdminServiceClient Admin() => new(Channel.Intercept(m => AddKey(m, OperatorKey)));

@@ -45,13 +45,13 @@ public static class Identifiers
             : new(field, "must be 2-16 characters of A-Z or 0-9, starting with a letter");
     }
 
-    /// <summary>An idempotency key: 1–255 printable ASCII characters (0x21–0x7E, so no spaces).</summary>
+    /// <summary>An idempotency key: 1–255 printable ASCII characters (0x20–0x7E: the space is one, control characters are not).</summary>
     public static FieldViolation? IdempotencyKey(string? value, string field)
     {
         var text = value ?? string.Empty;
-        return text.Length is >= 1 and <= IdempotencyKeyMaxLength && text.All(c => c is >= '!' and <= '~')
+        return text.Length is >= 1 and <= IdempotencyKeyMaxLength && text.All(c => c is >= ' ' and <= '~')
             ? null
-            : new(field, "must be 1-255 printable ASCII characters without spaces");
+            : new(field, "must be 1-255 printable ASCII characters (space to '~')");
     }
 
     /// <summary>A partner's own reference: 0–128 characters, no control characters.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -6,6 +7,7 @@ using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Security;
@@ -41,9 +43,17 @@ internal static class DemoNetwork
 
     private static readonly (string Program, string Member)[] Members = [("SKYAIR", "A100"), ("STAYCO", "H200"), ("SHOPMART", "S300")];
 
-    public static async Task SeedAndPrintAsync(WebApplication app, CancellationToken cancellationToken)
+    public static Task SeedAndPrintAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        var writer = app.Services.GetRequiredService<ILedgerWriter>();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? "http://127.0.0.1:5080";
+        return SeedAndPrintAsync(app.Services, address, Console.Out, cancellationToken);
+    }
+
+    /// <summary>Seeds the network (a second time changes nothing) and writes how to call it to <paramref name="output"/>.</summary>
+    public static async Task SeedAndPrintAsync(IServiceProvider services, string address, TextWriter output, CancellationToken cancellationToken)
+    {
+        var writer = services.GetRequiredService<ILedgerWriter>();
         foreach (var partner in Partners)
         {
             await WriteAsync(writer, null, $"demo-partner-{partner.ProgramCode}", partner, cancellationToken);
@@ -66,7 +76,15 @@ internal static class DemoNetwork
             await WriteAsync(writer, null, $"demo-key-{keyId}", command, cancellationToken);
             keys.Add((partner.ProgramCode, token));
         }
-        Console.WriteLine(Instructions(app, keys));
+        var balances = new List<string>();
+        foreach (var (program, member) in Members)
+        {
+            var account = await services.GetRequiredService<LedgerQueries>().GetAccountAsync(program, member, cancellationToken);
+            var programName = Partners.Single(p => p.ProgramCode == program).ProgramName;
+            balances.Add($"{program} {member} ({(account?.BalancePoints ?? 0).ToString("N0", CultureInfo.InvariantCulture)} {programName})");
+        }
+        var operatorKey = services.GetRequiredService<IOptions<ExchangeOptions>>().Value.OperatorKey;
+        await output.WriteLineAsync(Instructions(address, operatorKey, keys, balances));
     }
 
     private static async Task WriteAsync<TResult>(
@@ -81,11 +99,8 @@ internal static class DemoNetwork
         }
     }
 
-    private static string Instructions(WebApplication app, List<(string Program, string Token)> keys)
+    private static string Instructions(string address, string? operatorKey, List<(string Program, string Token)> keys, List<string> balances)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? "http://127.0.0.1:5080";
-        var operatorKey = app.Services.GetRequiredService<IOptions<ExchangeOptions>>().Value.OperatorKey;
         var text = new StringBuilder();
         text.AppendLine().AppendLine($"PartnerExchange demo network is up on {address}").AppendLine();
         text.AppendLine("Partner keys (shown once; new ones at every start):");
@@ -96,7 +111,8 @@ internal static class DemoNetwork
         text.AppendLine(operatorKey is null
             ? "Operator: set PX_OPERATOR_KEY before starting to call the Admin service."
             : "Operator: the key in PX_OPERATOR_KEY.");
-        text.AppendLine().AppendLine("Members: SKYAIR A100, STAYCO H200, SHOPMART S300 (50,000 points).");
+        // Balances as they are now: a restart on the same data shows what earlier calls left.
+        text.AppendLine().AppendLine($"Members: {string.Join(", ", balances)}.");
         text.AppendLine("Call it with buf curl (see README), e.g. ShopMart converts 5,000 points of S300 into SkyMiles for A100:");
         text.AppendLine($"  buf curl --protocol grpc --http2-prior-knowledge -H \"authorization: Bearer $SHOPMART_KEY\" \\");
         text.AppendLine("    -d '{\"idempotency_key\":\"first-convert\",\"source_member_number\":\"S300\",\"destination_program_code\":\"SKYAIR\",\"destination_member_number\":\"A100\",\"source_points\":5000}' \\");

@@ -23,7 +23,8 @@ internal sealed record StreamStart(string ProgramCode, bool ByOperator, string K
 /// and otherwise falls behind in the ledger, not in memory), and when caught up waits for this process's next
 /// commit, the heartbeat interval or the end of the call. A stopping server ends its streams at once with
 /// UNAVAILABLE, so consumers resume elsewhere instead of holding the shutdown up; revoking the key that opened a
-/// stream ends it with UNAUTHENTICATED.
+/// stream ends it with UNAUTHENTICATED, at once when the announcement arrives and within a heartbeat interval of
+/// traffic or idling when it does not.
 /// </summary>
 internal sealed partial class EventStreams(
     EventFeed feed, LedgerQueries queries, StreamSlots slots, KeyRevocations revocations, TimeProvider clock,
@@ -75,8 +76,8 @@ internal sealed partial class EventStreams(
 
     /// <summary>
     /// Whether the ledger has the key revoked. Read when a stream opens (a key revoked between authentication and
-    /// the watch was authenticated from the cache, and its announcement came before anyone watched) and at every
-    /// heartbeat (an announcement is lost while Redis is down). The bootstrap operator key lives outside the ledger.
+    /// the watch was authenticated from the cache, and its announcement came before anyone watched) and at least once
+    /// a heartbeat interval, idle or busy (an announcement is lost while Redis is down). The bootstrap operator key lives outside the ledger.
     /// </summary>
     private async Task<bool> IsRevokedAsync(string keyId, CancellationToken cancellationToken) =>
         keyId != Authenticator.BootstrapKeyId
@@ -104,6 +105,7 @@ internal sealed partial class EventStreams(
         var batchSize = options.Value.ReadBatchSize;
         var heartbeatInterval = options.Value.HeartbeatInterval;
         var lastSent = clock.GetTimestamp();
+        var lastKeyCheck = lastSent;
         while (!cancellationToken.IsCancellationRequested)
         {
             // Taken before reading, so a commit that lands between the read and the wait still wakes the stream.
@@ -114,6 +116,17 @@ internal sealed partial class EventStreams(
             await EnsureNothingPrunedAfterAsync(position, cancellationToken).ConfigureAwait(false);
             foreach (var record in batch)
             {
+                // A busy stream never idles to a heartbeat, and its key's revocation announcement may be lost:
+                // the key is read again at least once a heartbeat interval, however many events flow.
+                if (clock.GetElapsedTime(lastKeyCheck) >= heartbeatInterval)
+                {
+                    if (await IsRevokedAsync(keyWatch.KeyId, cancellationToken).ConfigureAwait(false))
+                    {
+                        keyWatch.Revoke();
+                        return;
+                    }
+                    lastKeyCheck = clock.GetTimestamp();
+                }
                 position.Check(record);
                 await stream.WriteAsync(record.ToStreamItem(), cancellationToken).ConfigureAwait(false);
                 position.Delivered(record.Cursor);
@@ -131,6 +144,7 @@ internal sealed partial class EventStreams(
                     keyWatch.Revoke();
                     return;
                 }
+                lastKeyCheck = clock.GetTimestamp();
                 await stream.WriteAsync(EventMapping.Heartbeat(position.Cursor, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 lastSent = clock.GetTimestamp();
                 idle = TimeSpan.Zero;

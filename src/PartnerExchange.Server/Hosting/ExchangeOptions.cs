@@ -39,7 +39,10 @@ public sealed class ExchangeOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Exchange:ApiKeyCacheTtl must be between 0 and 5 minutes.")]
     public TimeSpan ApiKeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Most API keys held in the lookup cache. Default 10,000.</summary>
+    /// <summary>
+    /// Most API keys held in the lookup cache, the least recently used evicted first; unknown key ids are cached
+    /// apart, a tenth as many, so made-up keys never push real ones out. Default 10,000.
+    /// </summary>
     [Range(0, 10_000_000, ErrorMessage = "Exchange:ApiKeyCacheCapacity must be between 0 and 10,000,000.")]
     public int ApiKeyCacheCapacity { get; set; } = 10_000;
 }

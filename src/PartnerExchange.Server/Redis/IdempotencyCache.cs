@@ -13,9 +13,17 @@ internal enum KeyState
     Started,
     /// <summary>An earlier request with this key and request completed: replay its stored response.</summary>
     Completed,
-    /// <summary>An earlier request with this key and request is still running.</summary>
+    /// <summary>
+    /// An in-flight marker of this key and request: the request may still be running, or its write completed and the
+    /// marker was never marked (a Redis command that timed out here but ran there). The ledger's record tells which.
+    /// </summary>
     Running,
-    /// <summary>The key was used with a different request.</summary>
+    /// <summary>
+    /// An in-flight marker of this key with a different request, which may never have been recorded (an input error
+    /// whose marker release failed): only the ledger's guard may call the key reused.
+    /// </summary>
+    Contended,
+    /// <summary>The key completed with a different request.</summary>
     Reused,
     /// <summary>Redis did not answer: the ledger's own guard decides.</summary>
     Unknown,
@@ -67,11 +75,15 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
           redis.call('PEXPIRE', key, ARGV[2 * buckets + 4])
           return {'started'}
         end
-        if redis.call('HGET', key, 'fp') ~= fp then
-          return {'reused'}
-        end
+        local same = redis.call('HGET', key, 'fp') == fp
         if state == 'running' then
-          return {'running'}
+          if same then
+            return {'running'}
+          end
+          return {'contended'}
+        end
+        if not same then
+          return {'reused'}
         end
         return {'completed'}
         """;
@@ -134,6 +146,7 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
             "started" => new KeyLookup(KeyState.Started, token),
             "reused" => new KeyLookup(KeyState.Reused, token),
             "running" => new KeyLookup(KeyState.Running, token),
+            "contended" => new KeyLookup(KeyState.Contended, token),
             "completed" => new KeyLookup(KeyState.Completed, token),
             // Lua counts from 1.
             "limited" => new KeyLookup(KeyState.Limited, token, (int)result[1] - 1, (long)result[2]),

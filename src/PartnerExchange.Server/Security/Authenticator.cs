@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
@@ -17,7 +16,12 @@ namespace PartnerExchange.Server.Security;
 internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOptions> options, TimeProvider clock)
 {
     public const string BootstrapKeyId = "bootstrap";
-    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    // The cache of unknown key ids holds a tenth as many entries as the cache of keys.
+    private const int UnknownIdShare = 10;
+    // Known keys and unknown key ids apart, each bounded with its least recently used entry evicted: made-up ids,
+    // which cost a sender nothing, churn only the small cache of unknown ids and never push out a real key.
+    private readonly ExpiringCache<CachedKey> _keys = new(options.Value.ApiKeyCacheCapacity);
+    private readonly ExpiringCache<CachedKey> _unknownIds = new(options.Value.ApiKeyCacheCapacity / UnknownIdShare);
     // Moves on every Forget: a lookup that read the database while a key was being forgotten does not cache
     // what it read, which may predate the revocation.
     private long _forgetEpoch;
@@ -59,30 +63,38 @@ internal sealed class Authenticator(LedgerQueries queries, IOptions<ExchangeOpti
     public void Forget(string keyId)
     {
         Interlocked.Increment(ref _forgetEpoch);
-        _cache.TryRemove(keyId, out _);
+        _keys.Remove(keyId);
+        _unknownIds.Remove(keyId);
     }
 
     /// <summary>Forgets every cached key, when revocations may have been missed.</summary>
     public void ForgetAll()
     {
         Interlocked.Increment(ref _forgetEpoch);
-        _cache.Clear();
+        _keys.Clear();
+        _unknownIds.Clear();
     }
+
+    /// <summary>Whether a key is cached now (a test's view of the cache).</summary>
+    public bool IsCached(string keyId) => _keys.TryGet(keyId, clock.GetUtcNow(), out _);
+
+    /// <summary>How many unknown key ids are cached now, expired ones not yet dropped included.</summary>
+    public int CachedUnknownIdCount => _unknownIds.Count;
 
     private async ValueTask<CachedKey> LookUpAsync(string keyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(keyId, out var cached) && cached.ExpiresAt > now)
+        if (_keys.TryGet(keyId, now, out var cached) || _unknownIds.TryGet(keyId, now, out cached))
         {
             return cached;
         }
         var epoch = Interlocked.Read(ref _forgetEpoch);
         var found = await queries.FindApiKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
-        // Unknown ids are cached too, so a flood of made-up keys cannot turn into a flood of reads.
+        // Unknown ids are cached too, so one made-up key repeated cannot turn into a flood of reads.
         cached = new CachedKey(found?.Key, found?.SecretHash ?? [], now + options.Value.ApiKeyCacheTtl);
-        if (_cache.Count < options.Value.ApiKeyCacheCapacity && Interlocked.Read(ref _forgetEpoch) == epoch)
+        if (Interlocked.Read(ref _forgetEpoch) == epoch)
         {
-            _cache[keyId] = cached;
+            (found is null ? _unknownIds : _keys).Set(keyId, cached, cached.ExpiresAt, now);
         }
         return cached;
     }

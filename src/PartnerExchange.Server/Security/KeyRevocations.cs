@@ -8,7 +8,7 @@ namespace PartnerExchange.Server.Security;
 /// Tells every server of a revoked API key through Redis pub/sub, so the key stops working everywhere at once
 /// instead of when each server's key cache next reads it, and the event streams it opened end. Without Redis a
 /// server falls back on that cache's lifetime (<see cref="Hosting.ExchangeOptions.ApiKeyCacheTtl"/>) and its
-/// streams' own check at each heartbeat; after a reconnect it forgets every cached key, since announcements
+/// streams' own check, at least once a heartbeat interval whatever their traffic; after a reconnect it forgets every cached key, since announcements
 /// published while it was cut off never reach it.
 /// </summary>
 internal sealed partial class KeyRevocations(IServiceProvider services, ILogger<KeyRevocations> logger) : ChannelSubscription(services)

@@ -51,7 +51,10 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, LedgerQueries ledge
         {
             // Redis remembers that the key completed; the ledger holds its response. Without one (a ledger
             // restored from before the key, say) the writer runs the request and its guard decides.
-            case KeyState.Completed when await ledger.FindRecordedResponseAsync(scope, context.CancellationToken).ConfigureAwait(false) is { } recorded:
+            // A marker found is checked against the ledger too: the request that left it may have completed there
+            // without Redis hearing of it, and its retry is answered now rather than when the marker expires.
+            case KeyState.Completed or KeyState.Running
+                when await ledger.FindRecordedResponseAsync(scope, context.CancellationToken).ConfigureAwait(false) is { } recorded:
                 return Decode<TResponse>(recorded);
             case KeyState.Reused:
                 throw RpcErrors.ToException(IdempotencyScope.KeyReused());
@@ -59,6 +62,8 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, LedgerQueries ledge
                 throw RpcErrors.Retryable(ErrorReason.RequestInProgress,
                     "A request with this idempotency key is still running; retry shortly.", cache.InProgressRetryDelay);
         }
+        // Contended (a marker of another request) goes to the writer without the marker: its guard calls the key
+        // reused only if that other request was recorded.
         var stored = await WriteAsync(scope, lookup, command, toResponse, context.CancellationToken).ConfigureAwait(false);
         return Decode<TResponse>(stored);
     }

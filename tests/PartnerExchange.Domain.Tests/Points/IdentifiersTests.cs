@@ -60,6 +60,8 @@ public class IdentifiersTests
     [InlineData("~")]
     [InlineData("0f8fad5b-d9cb-469f-a165-70867728950e")]
     [InlineData("order:42/retry#1")]
+    [InlineData("has space")]
+    [InlineData(" ")]
     public void IdempotencyKey_Accepts_Valid(string value)
     {
         Assert.Null(Identifiers.IdempotencyKey(value, Field));
@@ -74,7 +76,8 @@ public class IdentifiersTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    [InlineData("has space")]
+    [InlineData("tab\t")]
+    [InlineData("line\n")]
     [InlineData("del\u007f")]
     [InlineData("nul\0")]
     [InlineData("é")]

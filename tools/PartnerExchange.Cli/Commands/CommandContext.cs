@@ -20,6 +20,12 @@ internal sealed class CommandContext(ParseResult parseResult, Terminal output, E
     public string IdempotencyKey =>
         idempotencyKey ?? throw new InvalidOperationException("This command was not declared as a mutation.");
 
+    /// <summary>
+    /// The currency of the money the command deals in, once known (a payment's, say): an error's amounts in minor
+    /// units are then shown as amounts in it.
+    /// </summary>
+    public string? CurrencyCode { get; set; }
+
     public T? Value<T>(Option<T> option) => ParseResult.GetValue(option);
 
     public T? Value<T>(Argument<T> argument) => ParseResult.GetValue(argument);

@@ -52,13 +52,14 @@ internal sealed class CommandRunner(CommandIo io, GlobalOptions options)
 
         using (exchange)
         {
+            var context = new CommandContext(parseResult, output, exchange, idempotencyKey);
             try
             {
-                return await body(new CommandContext(parseResult, output, exchange, idempotencyKey), cancellationToken).ConfigureAwait(false);
+                return await body(context, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException ex)
             {
-                ErrorReport.Write(io.Stderr, ex, exchange, idempotencyKey);
+                ErrorReport.Write(io.Stderr, ex, exchange, idempotencyKey, context.CurrencyCode);
             }
             catch (Exception ex) when (ex is UsageException or IOException or UnauthorizedAccessException)
             {

@@ -7,6 +7,9 @@ namespace PartnerExchange.Cli.Commands;
 /// <summary><c>pxctl ledger verify</c>: exit 0 when every invariant holds, 1 when there are findings.</summary>
 internal static class LedgerCommands
 {
+    // The details' values start after "Transactions" and two spaces.
+    private const int ChecksWidth = Display.ReportWidth - 14;
+
     public static Command Build(CommandRunner runner)
     {
         var ledger = new Command("ledger", "The ledger itself.");
@@ -22,7 +25,7 @@ internal static class LedgerCommands
             context.Output.Line(response.Ok ? "Ledger verified: every check passed." : $"Ledger verification found {response.Findings.Count} problem(s).");
             context.Output.Write(Terminal.NewDetails(
             [
-                ("Checks", string.Join(", ", response.Checks)),
+                ("Checks", Display.WrapList(response.Checks, ChecksWidth)),
                 ("Transactions", Display.Count(response.TransactionCount)),
                 ("Accounts", Display.Count(response.AccountCount)),
                 ("Statements", Display.Count(response.StatementCount)),
@@ -30,6 +33,9 @@ internal static class LedgerCommands
             if (response.Findings.Count > 0)
             {
                 var table = Terminal.NewTable("CHECK", "FINDING");
+                // A finding's detail wraps, so the report fits a 120-column terminal or log viewer.
+                table.Columns[1].NoWrap = false;
+                table.Width = Display.ReportWidth;
                 foreach (var finding in response.Findings)
                 {
                     Terminal.AddRow(table, finding.Check, finding.Detail);

@@ -40,7 +40,12 @@ internal static class ReconcileCommand
                 throw new UsageException($"--file {source.FullName} does not exist.");
             }
             var response = await StreamAsync(context, context.Required(statementId), source, cancellationToken);
-            Report(context.Output, response);
+            // The report's amounts are in the statement's currency, which only the statement names.
+            var currencyCode = response.Differences.Count == 0 || context.Output.IsJson
+                ? ""
+                : (await context.Exchange.Settlement.GetStatementAsync(
+                    new GetStatementRequest { StatementId = response.StatementId }, context.Exchange.Call(cancellationToken))).Statement.CurrencyCode;
+            Report(context.Output, response, currencyCode);
             return response.Clean ? Cli.ExitOk : Cli.ExitDifferences;
         });
         return command;
@@ -154,7 +159,7 @@ internal static class ReconcileCommand
             : throw new UsageException($"{source.Name} line {record.Line}: {column} '{text}' is not a whole number.");
     }
 
-    private static void Report(Terminal output, ReconcileStatementResponse response)
+    private static void Report(Terminal output, ReconcileStatementResponse response, string currencyCode)
     {
         if (output.IsJson)
         {
@@ -176,8 +181,8 @@ internal static class ReconcileCommand
                 difference.TransactionId,
                 Display.Count(difference.ExchangePoints),
                 Display.Count(difference.PartnerPoints),
-                Display.Count(difference.ExchangeAmountMinor),
-                Display.Count(difference.PartnerAmountMinor));
+                Display.Minor(difference.ExchangeAmountMinor, currencyCode),
+                Display.Minor(difference.PartnerAmountMinor, currencyCode));
         }
         output.Write(table);
     }

@@ -24,8 +24,8 @@ internal static class SettlementCommands
 
     private static Command Close(CommandRunner runner)
     {
-        var from = OptionFactory.Time("--from", "Start of the period (inclusive), UTC, e.g. 2026-11-01T00:00:00Z.", required: true);
-        var to = OptionFactory.Time("--to", "End of the period (exclusive), UTC; not in the future.", required: true);
+        var from = OptionFactory.Time("--from", "Start of the period (inclusive), UTC, e.g. 2026-11-01T00:00:00Z, today, yesterday or -1d.", required: true);
+        var to = OptionFactory.Time("--to", "End of the period (exclusive), UTC, e.g. now or today; not in the future.", required: true);
         var command = new Command(
             "close", "Closes the period [--from, --to) into immutable statements. Closing the same period again returns the same result.")
         {
@@ -194,6 +194,8 @@ internal static class SettlementCommands
         runner.Mutates(command, async (context, cancellationToken) =>
         {
             var money = ToMoney(context.Required(amount), context.Required(currency));
+            // OVERPAYMENT comes only for a payment in the statement's currency: its outstanding amount is in it.
+            context.CurrencyCode = money.CurrencyCode;
             var request = new RecordPaymentRequest
             {
                 IdempotencyKey = context.IdempotencyKey,

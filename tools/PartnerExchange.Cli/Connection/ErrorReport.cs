@@ -19,7 +19,8 @@ internal static class ErrorReport
     /// <param name="exception">The failed call.</param>
     /// <param name="exchange">The connection it was made on (for its address and timeout).</param>
     /// <param name="idempotencyKey">The key of a mutation, or <see langword="null"/> for a read.</param>
-    public static void Write(TextWriter stderr, RpcException exception, ExchangeConnection exchange, string? idempotencyKey)
+    /// <param name="currencyCode">The currency of the command's money, when known: metadata in minor units show in it.</param>
+    public static void Write(TextWriter stderr, RpcException exception, ExchangeConnection exchange, string? idempotencyKey, string? currencyCode = null)
     {
         var details = new PartnerExchangeException(exception);
         stderr.WriteLine(Headline(exception, details, exchange));
@@ -29,7 +30,7 @@ internal static class ErrorReport
         }
         foreach (var (name, value) in details.Metadata.OrderBy(entry => entry.Key, StringComparer.Ordinal))
         {
-            stderr.WriteLine($"  {name} = {value}");
+            stderr.WriteLine(MetadataLine(name, value, currencyCode));
         }
         if (details.RetryAfter is { } retryAfter)
         {
@@ -38,9 +39,30 @@ internal static class ErrorReport
         if (idempotencyKey is not null && UnknownOutcome.Contains(exception.StatusCode))
         {
             stderr.WriteLine(
-                $"  the outcome is unknown; repeat the command with --idempotency-key {idempotencyKey} to retry safely");
+                $"  the outcome is unknown; repeat the command with --idempotency-key {ShellWord(idempotencyKey)} to retry safely");
         }
     }
+
+    /// <summary>
+    /// One metadata entry; an amount in minor units (a name ending in <c>_minor</c>, such as OVERPAYMENT's
+    /// <c>outstanding_minor</c>) as an amount with its currency when that is known.
+    /// </summary>
+    private static string MetadataLine(string name, string value, string? currencyCode)
+    {
+        const string minorSuffix = "_minor";
+        if (currencyCode is not null && name.EndsWith(minorSuffix, StringComparison.Ordinal)
+            && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var amountMinor))
+        {
+            return $"  {name[..^minorSuffix.Length]} = {Display.Minor(amountMinor, currencyCode)}";
+        }
+        return $"  {name} = {value}";
+    }
+
+    /// <summary>A key as a shell takes it back as one word: quoted when it holds a space or a character a shell reads.</summary>
+    internal static string ShellWord(string text) =>
+        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/' or '@' or '+' or ',' or '=')
+            ? text
+            : $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     private static string Headline(RpcException exception, PartnerExchangeException details, ExchangeConnection exchange)
     {

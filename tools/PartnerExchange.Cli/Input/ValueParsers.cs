@@ -51,16 +51,54 @@ internal static class ValueParsers
 
     /// <summary>
     /// A moment in UTC: 2026-11-01T00:00:00Z, a time with an offset (converted to UTC), or a date alone (midnight
-    /// UTC). A time without an offset is taken as UTC, as every time in settlement is.
+    /// UTC). A time without an offset is taken as UTC, as every time in settlement is. Also relative to the
+    /// machine's clock: <c>now</c>, <c>today</c> and <c>yesterday</c> (midnight UTC), or now plus or minus a count of
+    /// days, hours or minutes (<c>-1d</c>, <c>-6h</c>, <c>+30m</c>).
     /// </summary>
-    public static Timestamp ParseTimestamp(string text)
+    public static Timestamp ParseTimestamp(string text) => ParseTimestamp(text, DateTimeOffset.UtcNow);
+
+    /// <summary>A moment as <see cref="ParseTimestamp(string)"/> reads it, relative times counted from <paramref name="now"/>.</summary>
+    public static Timestamp ParseTimestamp(string text, DateTimeOffset now)
     {
         const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
-        if (DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, styles, out var moment))
+        var value = text.Trim();
+        if (RelativeMoment(value, now.ToUniversalTime()) is { } relative)
+        {
+            return Timestamp.FromDateTimeOffset(relative);
+        }
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, styles, out var moment))
         {
             return Timestamp.FromDateTimeOffset(moment.ToUniversalTime());
         }
-        throw new FormatException($"'{text}' is not a time; use ISO 8601 in UTC, e.g. 2026-11-01T00:00:00Z.");
+        throw new FormatException(
+            $"'{text}' is not a time; use ISO 8601 in UTC (e.g. 2026-11-01T00:00:00Z), now, today, yesterday, or e.g. -1d, -6h, +30m.");
+    }
+
+    private static DateTimeOffset? RelativeMoment(string value, DateTimeOffset now)
+    {
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        switch (value.ToLowerInvariant())
+        {
+            case "now":
+                return now;
+            case "today":
+                return midnight;
+            case "yesterday":
+                return midnight.AddDays(-1);
+        }
+        if (value.Length < 3 || value[0] is not ('-' or '+')
+            || !int.TryParse(value[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            return null;
+        }
+        var sign = value[0] == '-' ? -1 : 1;
+        return value[^1] switch
+        {
+            'd' => now.AddDays(sign * count),
+            'h' => now.AddHours(sign * count),
+            'm' => now.AddMinutes(sign * count),
+            _ => null,
+        };
     }
 
     /// <summary>Two positive integers written A:B, e.g. an exchange ratio 1000:800 or a rate limit 200:400.</summary>

@@ -21,6 +21,32 @@ internal static class Display
     /// <summary>Micro-units as a decimal of the major unit, e.g. 12500 → "0.0125".</summary>
     public static string Micros(long micros) => Scaled(micros, 6, trimZeros: true);
 
+    /// <summary>The width a report keeps within, so it reads in a 120-column terminal or log viewer.</summary>
+    public const int ReportWidth = 120;
+
+    /// <summary>Items joined with ", " on lines of at most <paramref name="width"/> characters (an item longer than that alone).</summary>
+    public static string WrapList(IEnumerable<string> items, int width)
+    {
+        var text = new StringBuilder();
+        var lineLength = 0;
+        foreach (var item in items)
+        {
+            if (lineLength > 0 && lineLength + 2 + item.Length + 1 > width)
+            {
+                text.Append(",\n");
+                lineLength = 0;
+            }
+            else if (lineLength > 0)
+            {
+                text.Append(", ");
+                lineLength += 2;
+            }
+            text.Append(item);
+            lineLength += item.Length;
+        }
+        return text.ToString();
+    }
+
     /// <summary>A whole number with thousands separators, e.g. 1234567 → "1,234,567".</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
