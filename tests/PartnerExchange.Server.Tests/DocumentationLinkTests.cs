@@ -84,7 +84,7 @@ public sealed partial class DocumentationLinkTests
     {
         var anchors = new HashSet<string>(StringComparer.Ordinal);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (Match heading in Heading().Matches(WithoutCode(markdown)))
+        foreach (Match heading in Heading().Matches(WithoutFences(markdown)))
         {
             var anchor = Anchor(heading.Groups["text"].Value);
             // GitHub numbers repeated headings: name, name-1, name-2, …
@@ -114,8 +114,10 @@ public sealed partial class DocumentationLinkTests
     }
 
     /// <summary>The text without fenced blocks and code spans, whose brackets are not links (lines kept for line numbers).</summary>
-    private static string WithoutCode(string markdown) =>
-        CodeSpan().Replace(Fence().Replace(markdown, m => new string('\n', m.Value.Count(c => c == '\n'))), "``");
+    private static string WithoutCode(string markdown) => CodeSpan().Replace(WithoutFences(markdown), "``");
+
+    /// <summary>The text without fenced blocks (whose # lines are not headings); a heading's code spans count in its anchor.</summary>
+    private static string WithoutFences(string markdown) => Fence().Replace(markdown, m => new string('\n', m.Value.Count(c => c == '\n')));
 
     // [text](target) and ![alt](target), with an optional "title"; <img src="…"> too.
     [GeneratedRegex(@"!?\[[^\]]*\]\((?<target>[^)\s]+)(?:\s+""[^""]*"")?\)|<img\s[^>]*src=""(?<target>[^""]+)""")]
