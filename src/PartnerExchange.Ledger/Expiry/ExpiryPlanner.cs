@@ -10,7 +10,7 @@ internal sealed record DueExpiry(long AccountId, string ProgramCode, string Memb
 /// <summary>
 /// A warning due for a member account at one horizon: the points that will expire within it and the
 /// earliest expiry among them. <paramref name="InactiveSinceMicros"/> is set for a balance expiring
-/// through inactivity (the last activity its deadline runs from).
+/// through inactivity (what its deadline runs from: the last activity, or the policy's start if later).
 /// </summary>
 internal sealed record DueWarning(
     long AccountId, string ProgramCode, string MemberNumber, int HorizonDays, long Points, long ExpiresAtMicros,
@@ -48,12 +48,18 @@ internal static class ExpiryPlanner
     public static List<DueExpiry> DueExpiries(WriteSession db, DateTimeOffset asOf, string? program, int limit)
     {
         var due = new SortedDictionary<long, DueExpiry>();
-        foreach (var (code, policy) in InactivityPrograms(db, program))
+        foreach (var (code, policy, sinceMicros) in InactivityPrograms(db, program))
         {
+            var expiredMicros = policy.LatestExpiredMicros(asOf);
+            if (sinceMicros > expiredMicros)
+            {
+                // The policy is younger than its period: no balance can have lapsed under it yet.
+                continue;
+            }
             using var reader = db.Query(
                 "SELECT id, member_number, balance_points FROM accounts WHERE program_code = $code AND kind = $member " +
                 "AND balance_points > 0 AND last_activity_micros <= $expired ORDER BY id LIMIT $limit",
-                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(asOf)), ("$limit", limit));
+                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", expiredMicros), ("$limit", limit));
             while (reader.Read())
             {
                 due[reader.GetInt64(0)] = new DueExpiry(reader.GetInt64(0), code, reader.GetString(1), reader.GetInt64(2), WholeBalance: true);
@@ -98,38 +104,45 @@ internal static class ExpiryPlanner
         WriteSession db, DateTimeOffset from, DateTimeOffset until, string? program, int days, int limit)
     {
         var found = new List<DueWarning>();
-        foreach (var (code, policy) in InactivityPrograms(db, program))
+        foreach (var (code, policy, sinceMicros) in InactivityPrograms(db, program))
         {
-            if (found.Count >= limit)
+            var warnMicros = policy.LatestExpiredMicros(until);
+            if (found.Count >= limit || sinceMicros > warnMicros)
             {
-                break;
+                // (Or the policy is too young for any of its deadlines to fall within the horizon.)
+                continue;
             }
+            // A clock runs from the later of the last activity and the policy's start: that moment is the warning's
+            // basis, so a balance warned under an earlier policy is warned again about its new deadline.
             using var reader = db.Query(
-                "SELECT a.id, a.member_number, a.balance_points, a.last_activity_micros FROM accounts a WHERE a.program_code = $code " +
-                "AND a.kind = $member AND a.balance_points > 0 AND a.last_activity_micros > $expired AND a.last_activity_micros <= $warn " +
+                "SELECT a.id, a.member_number, a.balance_points, MAX(a.last_activity_micros, $since) FROM accounts a " +
+                "WHERE a.program_code = $code AND a.kind = $member AND a.balance_points > 0 " +
+                "AND (a.last_activity_micros > $expired OR $since > $expired) AND a.last_activity_micros <= $warn " +
                 "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = a.id AND w.lot_id = 0 AND w.horizon_days = $days " +
-                "AND w.basis_micros = a.last_activity_micros) ORDER BY a.id LIMIT $limit",
-                ("$code", code), ("$member", (int)AccountKind.Member), ("$expired", policy.LatestExpiredMicros(from)),
-                ("$warn", policy.LatestExpiredMicros(until)), ("$days", days), ("$limit", limit - found.Count));
+                "AND w.basis_micros = MAX(a.last_activity_micros, $since)) ORDER BY a.id LIMIT $limit",
+                ("$code", code), ("$member", (int)AccountKind.Member), ("$since", sinceMicros), ("$expired", policy.LatestExpiredMicros(from)),
+                ("$warn", warnMicros), ("$days", days), ("$limit", limit - found.Count));
             while (reader.Read())
             {
-                var lastActivity = reader.GetInt64(3);
-                var deadline = policy.InactivityDeadline(Time.FromMicros(lastActivity))!.Value.ToUnixMicros();
-                found.Add(new DueWarning(reader.GetInt64(0), code, reader.GetString(1), days, reader.GetInt64(2), deadline, lastActivity));
+                var clockStart = Time.FromMicros(reader.GetInt64(3));
+                var deadline = policy.InactivityDeadline(clockStart, Time.FromMicros(sinceMicros))!.Value.ToUnixMicros();
+                found.Add(new DueWarning(reader.GetInt64(0), code, reader.GetString(1), days, reader.GetInt64(2), deadline, reader.GetInt64(3)));
             }
         }
         return found;
     }
 
-    private static List<(string Code, ExpiryPolicy Policy)> InactivityPrograms(WriteSession db, string? program)
+    /// <summary>The active programs under an inactivity policy, each with its policy and when that policy took effect.</summary>
+    private static List<(string Code, ExpiryPolicy Policy, long SinceMicros)> InactivityPrograms(WriteSession db, string? program)
     {
-        var programs = new List<(string, ExpiryPolicy)>();
+        var programs = new List<(string, ExpiryPolicy, long)>();
         using var reader = db.Query(
-            $"SELECT p.program_code, p.expiry_months FROM partners p WHERE p.expiry_policy = $inactivity AND {ActiveProgram} ORDER BY p.program_code",
+            "SELECT p.program_code, p.expiry_months, p.expiry_policy_since_micros FROM partners p " +
+            $"WHERE p.expiry_policy = $inactivity AND {ActiveProgram} ORDER BY p.program_code",
             ("$inactivity", (int)ExpiryPolicyKind.Inactivity), ("$program", program));
         while (reader.Read())
         {
-            programs.Add((reader.GetString(0), new ExpiryPolicy(ExpiryPolicyKind.Inactivity, reader.GetInt32(1))));
+            programs.Add((reader.GetString(0), new ExpiryPolicy(ExpiryPolicyKind.Inactivity, reader.GetInt32(1)), reader.GetInt64(2)));
         }
         return programs;
     }

@@ -125,7 +125,7 @@ public sealed class LotPropertyTests
                 };
                 await ledger.SetPolicyAsync(Air, policy);
                 model.SetRules(Air, new ProgramRules(
-                    change.Kind == 1 ? change.Months : null, change.Kind == 2 ? change.Months : null));
+                    change.Kind == 1 ? change.Months : null, change.Kind == 2 ? change.Months : null), now);
                 return;
             case ExpireStep expire:
                 var cursors = (await CursorAsync(ledger, Air), await CursorAsync(ledger, Shop));
@@ -234,7 +234,7 @@ public sealed class LotPropertyTests
     {
         var lots = model.Lots.Where(l => l.Account == account && l.Remaining > 0 && l.ExpiresAt is not null).OrderBy(l => l.ExpiresAt).ToList();
         var rules = model.RulesOf(account.Program);
-        var deadline = rules.InactivityMonths is { } months ? account.LastActivity.AddMonths(months) : (DateTimeOffset?)null;
+        var deadline = model.InactivityDeadline(account);
         if (rules.LotMonths is null && lots.All(l => l.ExpiresAt > now.AddDays(ExpiringHorizons[^1])) && (deadline is null || account.Balance == 0))
         {
             return [];
