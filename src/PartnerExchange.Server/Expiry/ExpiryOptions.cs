@@ -20,8 +20,8 @@ public sealed class ExpiryOptions : IValidatableObject
     public int[] AccountHorizonDays { get; set; } = [30, 60, 90];
 
     /// <summary>
-    /// Member accounts expired plus warnings sent per ledger transaction of a run: bounds how long one batch
-    /// holds the writer. Default 500.
+    /// Member accounts expired plus warnings sent per ledger transaction of a run, and account ids a dry run goes
+    /// through per request: bounds how long one batch holds the writer. Default 500.
     /// </summary>
     [Range(1, 100_000, ErrorMessage = "Expiry:BatchSize must be between 1 and 100,000.")]
     public int BatchSize { get; set; } = 500;
