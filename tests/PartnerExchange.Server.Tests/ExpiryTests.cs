@@ -19,6 +19,8 @@ public sealed class ClockedExchange : IAsyncLifetime
     {
         Exchange.Clock = Clock;
         Exchange.Settings["Expiry:JobEnabled"] = "false";
+        // Small batches, so every run here goes over several of them (and a dry run over several slices).
+        Exchange.Settings["Expiry:BatchSize"] = "3";
         return Exchange.InitializeAsync();
     }
 
@@ -132,6 +134,23 @@ public sealed class ExpiryTests(ClockedExchange fixture) : IClassFixture<Clocked
         Assert.True(preview.DryRun);
         Assert.Equal(100, await partner.BalanceAsync(member));
         Assert.Equal(100, (await RunAsync(partner.ProgramCode, Clock.GetUtcNow().AddMonths(12), dryRun: true)).ExpiredPoints);
+    }
+
+    [Fact]
+    public async Task RunExpiry_DryRunOverMoreAccountsThanABatch_ReportsWhatTheRealRunThenDoes()
+    {
+        var partner = await PartnerWithPolicyAsync(Lifetime12);
+        for (var i = 1; i <= 7; i++)
+        {
+            await partner.AccrueAsync(await partner.EnrollAsync(), i);
+        }
+        Clock.Advance(TimeSpan.FromDays(400));
+
+        var preview = await RunAsync(partner.ProgramCode, dryRun: true);
+        var run = await RunAsync(partner.ProgramCode);
+
+        Assert.Equal((28L, 7L), (preview.ExpiredPoints, preview.ExpiredAccounts));
+        Assert.Equal((preview.ExpiredPoints, preview.ExpiredAccounts, preview.Warnings), (run.ExpiredPoints, run.ExpiredAccounts, run.Warnings));
     }
 
     [Fact]

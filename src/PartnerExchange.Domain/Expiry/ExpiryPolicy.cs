@@ -35,9 +35,18 @@ public sealed record ExpiryPolicy(ExpiryPolicyKind Kind, int Months)
     public DateTimeOffset? LotExpiresAt(DateTimeOffset creditedAt) =>
         Kind == ExpiryPolicyKind.LotLifetime ? creditedAt.ToUniversalTime().AddMonths(Months) : null;
 
-    /// <summary>When a balance last active at <paramref name="lastActivity"/> expires, or null under any other policy.</summary>
-    public DateTimeOffset? InactivityDeadline(DateTimeOffset lastActivity) =>
-        Kind == ExpiryPolicyKind.Inactivity ? lastActivity.ToUniversalTime().AddMonths(Months) : null;
+    /// <summary>
+    /// When a balance last active at <paramref name="lastActivity"/> expires under a policy in force since
+    /// <paramref name="policySince"/>, or null under any other policy. The clock runs from the later of the two:
+    /// a change of policy applies from then on, so it never makes a balance lapse before its warnings could
+    /// announce the new deadline.
+    /// </summary>
+    public DateTimeOffset? InactivityDeadline(DateTimeOffset lastActivity, DateTimeOffset policySince) =>
+        Kind == ExpiryPolicyKind.Inactivity ? InactivityClockStart(lastActivity, policySince).ToUniversalTime().AddMonths(Months) : null;
+
+    /// <summary>What an inactivity deadline runs from: the later of the last activity and the policy's start.</summary>
+    public static DateTimeOffset InactivityClockStart(DateTimeOffset lastActivity, DateTimeOffset policySince) =>
+        lastActivity >= policySince ? lastActivity : policySince;
 
     /// <summary>
     /// The latest moment, in whole microseconds, whose <see cref="Months"/>-month deadline has passed by

@@ -28,9 +28,9 @@ public sealed record CreatePartner(
         session.Execute(
             "INSERT INTO partners (program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
             "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, writes_per_second, " +
-            "writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst, expiry_policy, expiry_months) VALUES " +
+            "writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst, expiry_policy, expiry_months, expiry_policy_since_micros) VALUES " +
             "($code, $name, $program, $kind, $status, $currency, $price, $earn_currency, $earn_points, $earn_per, $now, $now, " +
-            "$writes_rate, $writes_burst, $reads_rate, $reads_burst, $quotes_rate, $quotes_burst, $expiry_policy, $expiry_months)",
+            "$writes_rate, $writes_burst, $reads_rate, $reads_burst, $quotes_rate, $quotes_burst, $expiry_policy, $expiry_months, $now)",
             [
                 ("$code", ProgramCode), ("$name", DisplayName), ("$program", ProgramName), ("$kind", (int)Kind),
                 ("$status", PartnerStatus.Active), ("$currency", SettlementCurrency), ("$price", PointPriceMicros),
@@ -61,20 +61,24 @@ public sealed record UpdatePartner(
             return Partners.NotFound(ProgramCode);
         }
         var earn = EarnRule ?? current.EarnRule;
+        var policyChanged = ExpiryPolicy is not null && ExpiryPolicy != current.ExpiryPolicy;
         session.Execute(
             "UPDATE partners SET display_name = $name, program_name = $program, kind = $kind, point_price_micros = $price, " +
             "earn_currency = $earn_currency, earn_points = $earn_points, earn_per_amount_minor = $earn_per, updated_at_micros = $now, " +
             "writes_per_second = $writes_rate, writes_burst = $writes_burst, reads_per_second = $reads_rate, " +
             "reads_burst = $reads_burst, quotes_per_second = $quotes_rate, quotes_burst = $quotes_burst, " +
-            "expiry_policy = $expiry_policy, expiry_months = $expiry_months WHERE program_code = $code",
+            "expiry_policy = $expiry_policy, expiry_months = $expiry_months, " +
+            // A new policy applies from now on: an inactivity clock starts no earlier (see ExpiryPolicy.InactivityDeadline).
+            "expiry_policy_since_micros = CASE WHEN $policy_changed THEN $now ELSE expiry_policy_since_micros END WHERE program_code = $code",
             [
                 ("$name", DisplayName ?? current.DisplayName), ("$program", ProgramName ?? current.ProgramName),
                 ("$kind", (int)(Kind ?? current.Kind)), ("$price", PointPriceMicros ?? current.PointPriceMicros),
                 ("$earn_currency", earn?.CurrencyCode), ("$earn_points", earn?.Points), ("$earn_per", earn?.PerAmountMinor),
-                ("$now", session.NowMicros), ("$code", ProgramCode), .. Lookups.LimitParameters(RateLimits ?? current.RateLimits),
+                ("$now", session.NowMicros), ("$code", ProgramCode), ("$policy_changed", policyChanged),
+                .. Lookups.LimitParameters(RateLimits ?? current.RateLimits),
                 .. Lookups.ExpiryParameters(ExpiryPolicy ?? current.ExpiryPolicy),
             ]);
-        if (ExpiryPolicy is not null && ExpiryPolicy != current.ExpiryPolicy)
+        if (policyChanged)
         {
             LedgerEvents.Append(session, new NewEvent(ProgramCode, EventKind.ExpiryPolicyChanged));
         }

@@ -23,8 +23,13 @@ public sealed record ExpiryBatchResult(long ExpiredPoints, long ExpiredAccounts,
 /// <param name="WarningDays">The warning horizons in days.</param>
 /// <param name="Budget">Most accounts expired plus warnings emitted in this batch.</param>
 /// <param name="DryRun">Report and roll back.</param>
+/// <param name="Slice">
+/// Only the member accounts of this slice; null for all. A dry run goes slice by slice, so that however large the
+/// ledger, each of its requests holds the writer for a bounded time.
+/// </param>
 public sealed record ExpireBatch(
-    DateTimeOffset AsOf, string? ProgramCode, IReadOnlyList<int> WarningDays, int Budget, bool DryRun) : LedgerCommand<ExpiryBatchResult>
+    DateTimeOffset AsOf, string? ProgramCode, IReadOnlyList<int> WarningDays, int Budget, bool DryRun, AccountSlice? Slice = null)
+    : LedgerCommand<ExpiryBatchResult>
 {
     internal override bool DiscardsWrites => DryRun;
 
@@ -40,7 +45,7 @@ public sealed record ExpireBatch(
         {
             return Commands.Partners.NotFound(ProgramCode);
         }
-        var expiries = ExpiryPlanner.DueExpiries(session, AsOf, ProgramCode, Budget);
+        var expiries = ExpiryPlanner.DueExpiries(session, AsOf, ProgramCode, Slice, Budget);
         var expiredPoints = 0L;
         foreach (var due in expiries)
         {
@@ -59,7 +64,7 @@ public sealed record ExpireBatch(
             // A catch-up run as of a past moment never announces an expiry that has already come.
             var from = AsOf > session.Now ? AsOf : session.Now;
             var until = AsOf.AddDays(days);
-            var due = ExpiryPlanner.DueWarnings(session, from, until, ProgramCode, days, budget);
+            var due = ExpiryPlanner.DueWarnings(session, new ExpiryPlanner.Horizon(from, until, days), ProgramCode, Slice, budget);
             foreach (var warning in due)
             {
                 Warn(session, warning, from, until, horizons.Where(h => h >= days).ToList());

@@ -23,10 +23,15 @@ public sealed class ExpiryQueries(LedgerDatabase database)
         return Task.FromResult<IReadOnlyList<ExpiringPoints>?>(account is null ? null : Expiring(account, now, horizons));
     }
 
+    /// <summary>The highest account id so far (0 in an empty ledger): where a dry run's last slice ends.</summary>
+    public long LastAccountId(CancellationToken cancellationToken) =>
+        database.Read(0, static (connection, _) => connection.Command("SELECT COALESCE(MAX(id), 0) FROM accounts").ExecuteScalar() is long id ? id : 0,
+            cancellationToken);
+
     private static List<ExpiringPoints> Expiring(ExpiryView account, DateTimeOffset now, List<int> horizons)
     {
-        var (balance, lastActivity, policy, lots) = account;
-        var deadline = policy.InactivityDeadline(lastActivity);
+        var (balance, lastActivity, policy, policySince, lots) = account;
+        var deadline = policy.InactivityDeadline(lastActivity, policySince);
         if (lots.Count == 0 && (deadline is null || balance == 0) && policy.Kind != ExpiryPolicyKind.LotLifetime)
         {
             return [];
@@ -43,13 +48,15 @@ public sealed class ExpiryQueries(LedgerDatabase database)
         }).ToList();
     }
 
-    private sealed record ExpiryView(long Balance, DateTimeOffset LastActivity, ExpiryPolicy Policy, List<(DateTimeOffset ExpiresAt, long Points)> Lots);
+    private sealed record ExpiryView(
+        long Balance, DateTimeOffset LastActivity, ExpiryPolicy Policy, DateTimeOffset PolicySince, List<(DateTimeOffset ExpiresAt, long Points)> Lots);
 
     // One statement, so the balance, its last activity and its lots describe the same moment.
     private static ExpiryView? ReadAccount(ReadConnection connection, (string Program, string Member, DateTimeOffset Until) key)
     {
         using var reader = connection.Command(
-            "SELECT a.balance_points, a.last_activity_micros, p.expiry_policy, p.expiry_months, l.expires_at_micros, l.remaining_points " +
+            "SELECT a.balance_points, a.last_activity_micros, p.expiry_policy, p.expiry_months, l.expires_at_micros, l.remaining_points, " +
+            "p.expiry_policy_since_micros " +
             "FROM accounts a JOIN partners p ON p.program_code = a.program_code LEFT JOIN point_lots l ON l.account_id = a.id " +
             "AND l.remaining_points > 0 AND l.expires_at_micros <= $until " +
             "WHERE a.program_code = $program AND a.kind = $member AND a.member_number = $number ORDER BY l.expires_at_micros, l.id",
@@ -59,7 +66,7 @@ public sealed class ExpiryQueries(LedgerDatabase database)
         while (reader.Read())
         {
             view ??= new ExpiryView(reader.GetInt64(0), Time.FromMicros(reader.GetInt64(1)),
-                new ExpiryPolicy((ExpiryPolicyKind)reader.GetInt32(2), reader.GetInt32(3)), []);
+                new ExpiryPolicy((ExpiryPolicyKind)reader.GetInt32(2), reader.GetInt32(3)), Time.FromMicros(reader.GetInt64(6)), []);
             if (!reader.IsDBNull(4))
             {
                 view.Lots.Add((Time.FromMicros(reader.GetInt64(4)), reader.GetInt64(5)));

@@ -27,6 +27,11 @@ internal sealed class PartnerRow
     /// <summary>The stored <c>ExpiryPolicyKind</c>: 0 none, 1 lot lifetime, 2 inactivity.</summary>
     public int ExpiryPolicy { get; set; }
     public int ExpiryMonths { get; set; }
+    /// <summary>
+    /// When the current expiry policy took effect (the program's creation, or its last change). An inactivity
+    /// clock never starts before it.
+    /// </summary>
+    public long ExpiryPolicySinceMicros { get; set; }
 }
 
 internal sealed class ApiKeyRow

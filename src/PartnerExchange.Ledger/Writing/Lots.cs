@@ -110,7 +110,7 @@ internal static class Lots
 
     /// <summary>
     /// When the account's balance lapsed, if it has: under an inactivity policy, a balance above zero whose last
-    /// activity is longer ago than the policy allows. Null under any other policy, or with nothing to lapse.
+    /// activity (or the policy's start, if later) is longer ago than the policy allows. Null under any other policy, or with nothing to lapse.
     /// </summary>
     private static DateTimeOffset? LapsedAt(WriteSession session, long accountId, string programCode)
     {
@@ -119,9 +119,11 @@ internal static class Lots
         {
             return null;
         }
-        var lastActivityMicros = session.Scalar(
-            "SELECT last_activity_micros FROM accounts WHERE id = $account AND balance_points > 0", ("$account", accountId));
-        return lastActivityMicros is { } micros && policy.InactivityDeadline(Time.FromMicros(micros)) is { } deadline && deadline <= session.Now
+        using var reader = session.Query(
+            "SELECT a.last_activity_micros, p.expiry_policy_since_micros FROM accounts a JOIN partners p ON p.program_code = a.program_code " +
+            "WHERE a.id = $account AND a.balance_points > 0", ("$account", accountId));
+        return reader.Read() && policy.InactivityDeadline(Time.FromMicros(reader.GetInt64(0)), Time.FromMicros(reader.GetInt64(1))) is { } deadline
+            && deadline <= session.Now
             ? deadline
             : null;
     }

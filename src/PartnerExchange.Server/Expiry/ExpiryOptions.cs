@@ -20,15 +20,16 @@ public sealed class ExpiryOptions : IValidatableObject
     public int[] AccountHorizonDays { get; set; } = [30, 60, 90];
 
     /// <summary>
-    /// Member accounts expired plus warnings sent per ledger transaction of a run: bounds how long one batch
-    /// holds the writer. Default 500.
+    /// Member accounts expired plus warnings sent per ledger transaction of a run, and account ids a dry run goes
+    /// through per request: bounds how long one batch holds the writer, and so how long a partner's write can wait
+    /// behind it (an expiry costs about as much as a conversion; see docs/bench/HISTORY.md). Default 32.
     /// </summary>
     [Range(1, 100_000, ErrorMessage = "Expiry:BatchSize must be between 1 and 100,000.")]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 32;
 
-    /// <summary>Most batches one run executes; a run that reaches it stops and the next run goes on. Default 10,000.</summary>
+    /// <summary>Most batches one run executes; a run that reaches it stops and the next run goes on. Default 100,000.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Expiry:MaxBatchesPerRun must be between 1 and 1,000,000.")]
-    public int MaxBatchesPerRun { get; set; } = 10_000;
+    public int MaxBatchesPerRun { get; set; } = 100_000;
 
     /// <summary>The longest horizon accepted, in days.</summary>
     public const int MaxHorizonDays = 3_660;

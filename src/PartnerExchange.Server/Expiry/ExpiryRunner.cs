@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.V1;
@@ -16,39 +17,64 @@ internal sealed record ExpiryRun(IdempotencyScope Request, DateTimeOffset AsOf, 
 /// Runs expiry as a series of ledger batches until nothing more is due. Batch n is written under the key
 /// "&lt;key&gt;#n", so a retry of an interrupted run replays the batches already committed (their stored
 /// answers) and carries on with the rest: the totals it reports are those of the whole run, and no point
-/// expires twice. A dry run is one batch over everything, rolled back by the writer.
+/// expires twice. A dry run goes through the member accounts in slices of <see cref="ExpiryOptions.BatchSize"/>
+/// account ids, each slice one batch that the writer rolls back: the slices add up to exactly what one run over
+/// them all would do, and no request holds the writer longer than a slice takes, however large the ledger.
 /// </summary>
-internal sealed class ExpiryRunner(ILedgerWriter writer, IOptions<ExpiryOptions> options)
+internal sealed class ExpiryRunner(ILedgerWriter writer, ExpiryQueries queries, IOptions<ExpiryOptions> options)
 {
     public async Task<RunExpiryResponse> RunAsync(ExpiryRun run, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var budget = run.DryRun ? int.MaxValue : settings.BatchSize;
         var total = new RunExpiryResponse { AsOfTime = Timestamp.FromDateTimeOffset(run.AsOf), DryRun = run.DryRun };
+        if (run.DryRun)
+        {
+            // Accounts opened while the dry run goes are left out: it reports on the ledger as it found it.
+            var lastAccountId = queries.LastAccountId(cancellationToken);
+            // At least one slice, so an unknown program is refused even in a ledger without accounts.
+            for (var after = 0L; after == 0 || after < lastAccountId; after += settings.BatchSize)
+            {
+                var slice = new AccountSlice(after, Math.Min(after + settings.BatchSize, lastAccountId));
+                var command = new ExpireBatch(run.AsOf, run.ProgramCode, settings.WarningDays, int.MaxValue, DryRun: true, slice);
+                Add(total, await BatchAsync(run.Request with { IdempotencyKey = $"{run.Request.IdempotencyKey}#{after}" }, command,
+                    cancellationToken).ConfigureAwait(false));
+            }
+            return total;
+        }
         for (var batch = 0; batch < settings.MaxBatchesPerRun; batch++)
         {
             var scope = run.Request with { IdempotencyKey = $"{run.Request.IdempotencyKey}#{batch}" };
-            var command = new ExpireBatch(run.AsOf, run.ProgramCode, settings.WarningDays, budget, run.DryRun);
-            var outcome = await writer.WriteAsync(scope, command, Encode, cancellationToken).ConfigureAwait(false);
-            if (!outcome.IsSuccess)
-            {
-                throw RpcErrors.ToException(outcome.Refusal);
-            }
-            if (outcome.Value.Response.IsRefusal)
-            {
-                throw RpcErrors.FromStored(outcome.Value.Response.Payload);
-            }
-            var done = RunExpiryResponse.Parser.ParseFrom(outcome.Value.Response.Payload);
-            total.ExpiredPoints += done.ExpiredPoints;
-            total.ExpiredAccounts += done.ExpiredAccounts;
-            total.Warnings += done.Warnings;
+            var command = new ExpireBatch(run.AsOf, run.ProgramCode, settings.WarningDays, settings.BatchSize, DryRun: false);
+            var done = await BatchAsync(scope, command, cancellationToken).ConfigureAwait(false);
+            Add(total, done);
             // A batch that did not use its whole budget found nothing more due (as a replay, it found so then).
-            if (run.DryRun || done.ExpiredAccounts + done.Warnings < budget)
+            if (done.ExpiredAccounts + done.Warnings < settings.BatchSize)
             {
                 break;
             }
         }
         return total;
+    }
+
+    private async Task<RunExpiryResponse> BatchAsync(IdempotencyScope scope, ExpireBatch command, CancellationToken cancellationToken)
+    {
+        var outcome = await writer.WriteAsync(scope, command, Encode, cancellationToken).ConfigureAwait(false);
+        if (!outcome.IsSuccess)
+        {
+            throw RpcErrors.ToException(outcome.Refusal);
+        }
+        if (outcome.Value.Response.IsRefusal)
+        {
+            throw RpcErrors.FromStored(outcome.Value.Response.Payload);
+        }
+        return RunExpiryResponse.Parser.ParseFrom(outcome.Value.Response.Payload);
+    }
+
+    private static void Add(RunExpiryResponse total, RunExpiryResponse done)
+    {
+        total.ExpiredPoints += done.ExpiredPoints;
+        total.ExpiredAccounts += done.ExpiredAccounts;
+        total.Warnings += done.Warnings;
     }
 
     private static StoredResponse Encode(Outcome<ExpiryBatchResult> outcome) =>

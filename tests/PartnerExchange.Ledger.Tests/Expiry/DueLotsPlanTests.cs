@@ -31,5 +31,13 @@ public sealed class DueLotsPlanTests : LedgerTest
         Assert.Contains(await StepsAsync(ExpiryPlanner.WarnedLotsSql),
             step => step.Contains("USING INDEX IX_point_lots_expires_at_micros (expires_at_micros>? AND expires_at_micros<?)", StringComparison.Ordinal));
 
+    [Theory]
+    [InlineData(ExpiryPlanner.ExpiredLotsInSliceSql)]
+    [InlineData(ExpiryPlanner.WarnedLotsInSliceSql)]
+    public async Task LotsInSlice_SearchOnlyTheSlicesAccountsInAnIndexOfDatedLots(string sql) =>
+        // A dry-run slice reads the lots of its own accounts, not every dated lot of the ledger.
+        Assert.Contains(await StepsAsync(sql), step => step.StartsWith("SEARCH l USING ", StringComparison.Ordinal) &&
+            step.Contains("INDEX IX_point_lots_account_id_expires_at_micros_remaining_points (account_id>? AND account_id<?)", StringComparison.Ordinal));
+
     private Task<List<string>> StepsAsync(string sql) => QueryPlans.StepsAsync(Ledger.Database.ConnectionString, sql);
 }

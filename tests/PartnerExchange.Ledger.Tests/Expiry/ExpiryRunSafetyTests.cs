@@ -185,6 +185,30 @@ public sealed class ExpiryRunSafetyTests : LedgerTest
     }
 
     [Fact]
+    public async Task ExpireBatch_DryRunInSlicesOfTwoAccountIds_AddsUpToTheDryRunOverAllAccounts()
+    {
+        var whole = await Ledger.ExpireAsync(Due, budget: int.MaxValue, dryRun: true);
+
+        var sliced = await ExpiryLedger.DryRunInSlicesAsync(Ledger, Due, accountIdsPerSlice: 2);
+
+        Assert.Equal((DuePoints, (long)DueAccounts, 1L), (sliced.ExpiredPoints, sliced.ExpiredAccounts, sliced.Warnings));
+        Assert.Equal(whole, sliced);
+    }
+
+    [Fact]
+    public async Task ExpireBatch_DryRunSlice_ReportsOnlyTheAccountsOfItsSlice()
+    {
+        var first = await Ledger.ScalarAsync("SELECT id FROM accounts WHERE member_number = 'a1' AND kind = 1");
+        var second = await Ledger.ScalarAsync("SELECT id FROM accounts WHERE member_number = 'a2' AND kind = 1");
+        var slice = new AccountSlice(first - 1, second);
+
+        var result = await Ledger.Writer.ExpireAsync(new ExpireBatch(Due, null, ExpiryLedger.Horizons, int.MaxValue, DryRun: true, slice), Ledger.NextKey("slice"));
+
+        // a1 and a2 were enrolled one after the other: between them there are at most system accounts, never a member.
+        Assert.Equal((30L, 2L, 0L), (result.ExpiredPoints, result.ExpiredAccounts, result.Warnings));
+    }
+
+    [Fact]
     public async Task ExpireBatch_ZeroBudget_Fails()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Ledger.ExpireAsync(Due, budget: 0));

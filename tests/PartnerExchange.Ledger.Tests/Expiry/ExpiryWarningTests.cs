@@ -1,4 +1,6 @@
+using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Expiry;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
@@ -285,6 +287,48 @@ public sealed class ExpiryWarningTests : LedgerTest
 
         Assert.Equal(2, result.Warnings);
         Assert.Equal([("a1", 7), ("a2", 30)], (await WarningsAsync(Air)).Select(w => (w.MemberNumber, w.WarningDays)));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_SwitchToInactivity_WarnsAtEachHorizonBeforeTheDeadlineAfterTheChangeAndThenExpires()
+    {
+        await Ledger.CreatePartnerAsync(Hotel);
+        await Ledger.EnrollAsync(Hotel, "h1");
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        var change = _start.AddMonths(13);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Hotel, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 12));
+        var deadline = change.AddMonths(12);
+
+        var runs = new List<ExpiryBatchResult>();
+        foreach (var moment in new[] { change, deadline.AddDays(-30), deadline.AddDays(-7), deadline })
+        {
+            Ledger.SetNow(moment);
+            runs.Add(await Ledger.ExpireNowAsync());
+        }
+
+        Assert.Equal([(0L, 0L), (0L, 1L), (0L, 1L), (100L, 0L)], runs.Select(r => (r.ExpiredPoints, r.Warnings)));
+        var warnings = await WarningsAsync(Hotel);
+        Assert.Equal([(30, 100L, deadline), (7, 100L, deadline)], warnings.Select(w => (w.WarningDays, w.Points, w.ExpiresAt!.Value)));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_InactivityPeriodChangedAfterAWarning_WarnsAgainOfTheNewDeadline()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        Ledger.SetNow(InactivityDeadline.AddDays(-30));
+        await Ledger.ExpireNowAsync();
+        var change = InactivityDeadline.AddDays(-20);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Shop, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 3));
+        var deadline = change.AddMonths(3);
+        Ledger.SetNow(deadline.AddDays(-30));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal(1, result.Warnings);
+        var warnings = await WarningsAsync(Shop);
+        Assert.Equal([(30, InactivityDeadline), (30, deadline)], warnings.Select(w => (w.WarningDays, w.ExpiresAt!.Value)));
     }
 
     private Task<List<EventRecord>> WarningsAsync(string program) => Ledger.EventsAsync(program, EventKind.ExpiryWarning);

@@ -4,6 +4,7 @@ using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
@@ -253,6 +254,85 @@ public sealed class InactivityExpiryTests : LedgerTest
 
         Assert.Equal(100, await Ledger.BalanceAsync(Hotel, "h1"));
     }
+
+    [Fact]
+    public async Task ExpireBatch_SwitchToInactivityWithMemberInactiveThirteenMonths_ExpiresNothingAtTheNextRun()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        Ledger.SetNow(_start.AddMonths(13));
+        await Ledger.SetPolicyAsync(Hotel, TwelveMonthsInactive);
+        Ledger.SetNow(_start.AddMonths(13).AddMinutes(15));
+
+        var result = await Ledger.ExpireNowAsync();
+
+        Assert.Equal(0, result.ExpiredPoints);
+        Assert.Equal(100, await Ledger.BalanceAsync(Hotel, "h1"));
+    }
+
+    [Fact]
+    public async Task ExpireBatch_SwitchToInactivity_ExpiresTwelveMonthsAfterTheChangeNotBefore()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        var change = _start.AddMonths(13);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Hotel, TwelveMonthsInactive);
+
+        Ledger.SetNow(change.AddMonths(12).AddTicks(-10));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(change.AddMonths(12));
+        var due = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 100L), (early.ExpiredPoints, due.ExpiredPoints));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task ExpireBatch_InactivityShortenedForAMemberPastTheNewPeriod_ExpiresOnlyTheNewPeriodAfterTheChange()
+    {
+        await Ledger.AccrueAsync(Shop, "s1", 100);
+        var change = _start.AddMonths(4);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Shop, new ExpiryPolicy(ExpiryPolicyKind.Inactivity, 3));
+
+        var atChange = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(change.AddMonths(3).AddTicks(-10));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(change.AddMonths(3));
+        var due = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 0L, 100L), (atChange.ExpiredPoints, early.ExpiredPoints, due.ExpiredPoints));
+    }
+
+    [Fact]
+    public async Task Redeem_AfterSwitchToInactivityForAMemberInactiveThirteenMonths_SpendsTheBalance()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        Ledger.SetNow(_start.AddMonths(13));
+        await Ledger.SetPolicyAsync(Hotel, TwelveMonthsInactive);
+
+        // Before the change's own period runs out the balance has not lapsed, so the member may spend all of it.
+        await Ledger.RedeemAsync(Hotel, "h1", 100);
+
+        Assert.Equal(0, await Ledger.BalanceAsync(Hotel, "h1"));
+        await Ledger.AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    public async Task Expiring_AfterSwitchToInactivityForAMemberInactiveThirteenMonths_ShowsTheDeadlineAfterTheChange()
+    {
+        await Ledger.AccrueAsync(Hotel, "h1", 100);
+        var change = _start.AddMonths(13);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Hotel, TwelveMonthsInactive);
+
+        var now = await new ExpiryQueries(Ledger.Database).ExpiringAsync(Hotel, "h1", change, [90], default);
+        var later = await new ExpiryQueries(Ledger.Database).ExpiringAsync(Hotel, "h1", change.AddMonths(12).AddDays(-30), [30], default);
+
+        Assert.Equal(new ExpiringPoints(90, 0, null), Assert.Single(now!));
+        Assert.Equal(new ExpiringPoints(30, 100, change.AddMonths(12)), Assert.Single(later!));
+    }
+
+    private static readonly ExpiryPolicy TwelveMonthsInactive = new(ExpiryPolicyKind.Inactivity, 12);
 
     /// <summary>What runs as of 6 months after the start (the deadline without activity) and then 10 months expire.</summary>
     private async Task<(long AtSix, long AtTen)> ExpiredAtSixThenTenMonthsAsync()

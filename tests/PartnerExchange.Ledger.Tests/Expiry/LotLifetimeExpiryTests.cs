@@ -158,6 +158,26 @@ public sealed class LotLifetimeExpiryTests : LedgerTest
     }
 
     [Fact]
+    public async Task ExpireBatch_LifetimeShortened_OldLotsKeepTheirDateAndNewOnesExpireNoSoonerThanTheChangePlusTheNewLifetime()
+    {
+        await Ledger.AccrueAsync(Air, "a1", 100);
+        var change = _start.AddMonths(1);
+        Ledger.SetNow(change);
+        await Ledger.SetPolicyAsync(Air, new ExpiryPolicy(ExpiryPolicyKind.LotLifetime, 2));
+        await Ledger.AccrueAsync(Air, "a1", 50);
+
+        Ledger.SetNow(change.AddMonths(2).AddTicks(-10));
+        var early = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(change.AddMonths(2));
+        var newLot = await Ledger.ExpireNowAsync();
+        Ledger.SetNow(_start.AddMonths(12));
+        var oldLot = await Ledger.ExpireNowAsync();
+
+        Assert.Equal((0L, 50L, 100L), (early.ExpiredPoints, newLot.ExpiredPoints, oldLot.ExpiredPoints));
+        Assert.Equal([_start.AddMonths(12), change.AddMonths(2)], (await Ledger.LotsAsync(Air, "a1")).Select(l => l.ExpiresAt));
+    }
+
+    [Fact]
     public async Task ExpireBatch_PolicyRemovedAfterCredit_LotKeepsItsExpiryDate()
     {
         await Ledger.AccrueAsync(Air, "a1", 100);

@@ -23,10 +23,27 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 
     public IEnumerable<ModelAccount> Accounts => _accounts.Values;
 
-    /// <summary>A program's policy now; it applies to lots credited from now on, and to inactivity at once.</summary>
+    /// <summary>
+    /// A program's policy now; it applies to lots credited from now on, and to inactivity from its start on: an
+    /// inactivity clock runs from the later of the last activity and the moment the policy took effect.
+    /// </summary>
     public ProgramRules RulesOf(string program) => programs[program];
 
-    public void SetRules(string program, ProgramRules rules) => programs[program] = rules;
+    /// <summary>Sets a program's policy at <paramref name="now"/>; setting the policy it already has changes nothing.</summary>
+    public void SetRules(string program, ProgramRules rules, DateTimeOffset now)
+    {
+        var current = programs[program];
+        if ((current.LotMonths, current.InactivityMonths) != (rules.LotMonths, rules.InactivityMonths))
+        {
+            programs[program] = rules with { Since = now };
+        }
+    }
+
+    /// <summary>When the account's balance lapses through inactivity, or null when its program has no such policy.</summary>
+    public DateTimeOffset? InactivityDeadline(ModelAccount account) =>
+        programs[account.Program] is { InactivityMonths: { } months } rules
+            ? (account.LastActivity > rules.Since ? account.LastActivity : rules.Since).AddMonths(months)
+            : null;
 
     public void Enroll(string program, string member, long accountId, DateTimeOffset now) =>
         _accounts.Add(Key(program, member), new ModelAccount(program, member, accountId) { LastActivity = now });
@@ -112,7 +129,7 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
         var due = new SortedDictionary<long, (ModelAccount Account, long Points, bool Whole)>();
         foreach (var account in _accounts.Values)
         {
-            if (programs[account.Program] is { InactivityMonths: { } months } && account.Balance > 0 && account.LastActivity.AddMonths(months) <= asOf)
+            if (InactivityDeadline(account) is { } deadline && account.Balance > 0 && deadline <= asOf)
             {
                 due[account.Id] = (account, account.Balance, true);
                 continue;
@@ -155,7 +172,7 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
 
     /// <summary>What a run as of <paramref name="now"/> would expire: a lapsed balance whole, else the lots past their date.</summary>
     private long ExpiredUnposted(ModelAccount account, DateTimeOffset now) =>
-        programs[account.Program] is { InactivityMonths: { } months } && account.Balance > 0 && account.LastActivity.AddMonths(months) <= now
+        InactivityDeadline(account) is { } deadline && account.Balance > 0 && deadline <= now
             ? account.Balance
             : ExpiredLots(account, now).Sum(l => l.Remaining);
 
@@ -184,11 +201,10 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
     /// </summary>
     private void KeepLapsedBalanceExpiring(ModelAccount account, DateTimeOffset now)
     {
-        if (programs[account.Program].InactivityMonths is not { } months || account.Balance <= 0 || account.LastActivity.AddMonths(months) > now)
+        if (InactivityDeadline(account) is not { } deadline || account.Balance <= 0 || deadline > now)
         {
             return;
         }
-        var deadline = account.LastActivity.AddMonths(months);
         foreach (var lot in _lots.Where(l => l.Account == account && l.Remaining > 0 && (l.ExpiresAt is null || l.ExpiresAt > deadline)))
         {
             lot.ExpiresAt = deadline;
@@ -259,8 +275,11 @@ internal sealed class LotModel(Dictionary<string, ProgramRules> programs)
     }
 }
 
-/// <summary>A program's policy in the model: lot lifetime months, or inactivity months.</summary>
-internal sealed record ProgramRules(int? LotMonths, int? InactivityMonths);
+/// <summary>A program's policy in the model: lot lifetime months, or inactivity months, and when it took effect.</summary>
+internal sealed record ProgramRules(int? LotMonths, int? InactivityMonths)
+{
+    public DateTimeOffset Since { get; init; } = DateTimeOffset.MinValue;
+}
 
 internal sealed class ModelAccount(string program, string member, long id)
 {

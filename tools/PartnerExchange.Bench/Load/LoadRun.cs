@@ -17,10 +17,11 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
     public async Task<IReadOnlyList<MeasurementResult>> RunAllAsync(CancellationToken cancellationToken)
     {
         var calls = new ExchangeCalls(connection, network);
+        var jobs = new JobsAlongside(connection, network);
         var results = new List<MeasurementResult>();
         foreach (var name in options.Scenarios)
         {
-            var scenario = Scenario.Create(name, calls);
+            var scenario = Scenario.Create(name, calls, jobs);
             foreach (var concurrency in options.Concurrency)
             {
                 results.Add(await MeasureClosedAsync(scenario, concurrency, cancellationToken).ConfigureAwait(false));
@@ -60,7 +61,9 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
         await using var memory = ServerMemory.StartSampling(processes.Server);
         var window = LoadWindow.StartingNow(options.Warmup, options.Duration);
         var cpu = CpuUse.From(processes, window.MeasureStart);
+        var jobs = scenario.Jobs is { } alongside ? await alongside.StartAsync(cancellationToken).ConfigureAwait(false) : null;
         var recorder = await run(callers, window).ConfigureAwait(false);
+        var jobsDone = jobs is null ? null : await jobs.StopAsync().ConfigureAwait(false);
         var cpuPerCall = await cpu.SinceStartAsync(recorder.Calls).ConfigureAwait(false);
         var rssBytes = await memory.StopAsync().ConfigureAwait(false);
         // A cancelled run stops here rather than reporting the cancelled calls as the exchange's errors.
@@ -70,6 +73,10 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
             Cpu = cpuPerCall,
         };
         Console.WriteLine(ProgressLine(result));
+        if (jobsDone is not null)
+        {
+            Console.WriteLine(jobsDone);
+        }
         return result;
     }
 
@@ -110,6 +117,6 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
         var delay = r.GeneratorSendDelayMs is { } d ? $"  (send delay p50 {d.P50:F2} p99 {d.P99:F2} ms)" : "";
         var replays = r.ReplaysMatched > 0 ? $"  replays matched {r.ReplaysMatched}" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{r.Scenario,-12} {r.Mode,-6} {load,-18} {r.CallsPerSecond,10:F0} calls/s  p50 {r.LatencyMs.P50,7:F2}  p99 {r.LatencyMs.P99,7:F2}  p99.9 {r.LatencyMs.P999,7:F2} ms{delay}  refusals {r.RefusalCount}  errors {r.ErrorCount}{replays}{rss}");
+            $"{r.Scenario,-12} {r.Mode,-6} {load,-18} {r.CallsPerSecond,10:F0} calls/s  p50 {r.LatencyMs.P50,7:F2}  p99 {r.LatencyMs.P99,7:F2}  p99.9 {r.LatencyMs.P999,7:F2}  max {r.LatencyMs.Max,7:F2} ms{delay}  refusals {r.RefusalCount}  errors {r.ErrorCount}{replays}{rss}");
     }
 }

@@ -7,7 +7,7 @@ internal sealed record BenchProgram(string Code, Credential Credential);
 /// The network the scenarios load: four programs with rates between every pair, a partner key each, the same
 /// member numbers enrolled in every program, and one "hot" member per program for convert-hot.
 /// </summary>
-internal sealed class BenchNetwork(string runId, IReadOnlyList<BenchProgram> programs, int membersPerProgram)
+internal sealed class BenchNetwork(string runId, IReadOnlyList<BenchProgram> programs, int membersPerProgram, Credential operatorCredential)
 {
     /// <summary>The member every program has for convert-hot: four hot members in all, one per program.</summary>
     public const string HotMemberNumber = "HOT";
@@ -17,6 +17,9 @@ internal sealed class BenchNetwork(string runId, IReadOnlyList<BenchProgram> pro
 
     public IReadOnlyList<BenchProgram> Programs { get; } = programs;
     public int MembersPerProgram { get; } = membersPerProgram;
+
+    /// <summary>The operator's key, for the jobs some scenarios run beside their load.</summary>
+    public Credential Operator { get; } = operatorCredential;
     public AcknowledgedWrites Acknowledged { get; } = new();
 
     public static string MemberNumber(int index) => $"M{index:D6}";

@@ -34,7 +34,7 @@ internal static class NetworkSetup
             programs.Add(new BenchProgram(codes[i], key));
         }
         await SetRatesAsync(connection, operatorCredential, runId, codes, cancellationToken).ConfigureAwait(false);
-        var network = new BenchNetwork(runId, programs, options.MembersPerProgram);
+        var network = new BenchNetwork(runId, programs, options.MembersPerProgram, operatorCredential);
         await EnrollMembersAsync(connection, network, options, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"Set up in {clock.Elapsed.TotalSeconds:F1} s.");
         return network;

@@ -418,6 +418,10 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("expiry_policy");
 
+                    b.Property<long>("ExpiryPolicySinceMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_policy_since_micros");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
