@@ -53,6 +53,11 @@ public sealed record ConvertPoints(
         {
             return settlement.Refusal;
         }
+        if (Obligations.RefuseBeyondOpenLimit(session, ProgramCode, DestinationProgramCode, settlement.Value.CurrencyCode,
+                settlement.Value.AmountMicros) is { } beyond)
+        {
+            return beyond;
+        }
         var header = new NewTransaction(
             TransactionKind.Conversion, ProgramCode, Reference, RateId: rate.RateId, RateVersion: rate.Version,
             CounterpartyProgramCode: DestinationProgramCode, FeePoints: terms.MemberFeePoints);

@@ -139,6 +139,16 @@ public sealed class LedgerAudit(LedgerDatabase database)
             "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
             "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros) " +
             "GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
+        ("open_obligation_totals_match",
+            // The totals the writer keeps to refuse a conversion no period could total, against the obligations.
+            "SELECT 'partner ' || program || ' keeps ' || SUM(kept) || ' open micros in ' || currency || " +
+            "' but its obligations in no statement add up to ' || SUM(actual) FROM (" +
+            "SELECT program_code AS program, currency_code AS currency, open_micros AS kept, 0 AS actual FROM open_obligation_totals " +
+            "UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
+            "UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence)) " +
+            "GROUP BY program, currency HAVING SUM(kept) <> SUM(actual)"),
     ];
 
     /// <summary>A program's points held by members and expired before <paramref name="asOf"/>; null without such a partner.</summary>

@@ -74,6 +74,7 @@ internal static class SettlementStore
             var record = new StatementRecord("st_" + Guid.CreateVersion7(session.Now).ToString("N"), periodId, statement.Parties,
                 statement.Totals, 0, statement.ContentHash, session.Now);
             InsertStatement(session, record);
+            Obligations.Settle(session, statement.Parties, statement.Lines);
             foreach (var line in statement.Lines)
             {
                 session.Execute("INSERT INTO statement_lines (statement_id, sequence) VALUES ($statement, $seq)",

@@ -87,6 +87,7 @@ public sealed class LedgerAuditTests : LedgerTest
     [InlineData("UPDATE statements SET gross_amount_micros = gross_amount_micros + 1", "pairs_settle_their_obligations")]
     [InlineData("UPDATE statements SET amount_due_minor = 0", "pairs_settle_their_obligations")]
     [InlineData("UPDATE payments SET amount_minor = 100000", "statements_equal_their_lines")]
+    [InlineData("UPDATE open_obligation_totals SET open_micros = open_micros + 1 WHERE program_code = 'SHOP'", "open_obligation_totals_match")]
     public async Task Verify_BrokenSettlement_ReportsItsCheck(string corruption, string check)
     {
         await SettleAsync();

@@ -104,6 +104,29 @@ public sealed class ClosePeriodTests : LedgerTest
         await AssertVerifiedAsync();
     }
 
+    [Fact]
+    public async Task Convert_OpenObligationsPastWhatAPeriodCanTotal_IsBalanceOverflowAndThePeriodStillCloses()
+    {
+        // 4 × 10^9 points at USD 1,000 a point: USD 4 × 10^12 (4 × 10^18 micros) each, so three would pass int64.
+        const string Vault = "VAULT";
+        await Ledger.CreatePartnerAsync(Vault, pointPriceMicros: 1_000_000_000);
+        await Ledger.SetRateAsync(Shop, Vault, new ExchangeRateTerms(1, 1, 1, 10_000_000_000, 1, 0, 0, null, null));
+        await Ledger.EnrollAsync(Vault, "v1");
+        await Ledger.AccrueAsync(Shop, "s1", 20_000_000_000);
+        var start = Ledger.Clock.GetUtcNow();
+        ConvertPoints Big() => new(Shop, "s1", Vault, "v1", 4_000_000_000, null, "big");
+        await Ledger.AcceptedAsync(Shop, Big());
+
+        var refused = await Ledger.ResponseAsync(Shop, Big());
+
+        Assert.Equal(Domain.ErrorReason.BalanceOverflow, Responses.ReasonOf(refused));
+        Ledger.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Ledger.AcceptedAsync(IdempotencyScope.OperatorPrincipal, new ClosePeriod(start, Ledger.Clock.GetUtcNow(), 25));
+        // The closed period made room again.
+        await Ledger.AcceptedAsync(Shop, Big());
+        await AssertVerifiedAsync();
+    }
+
     private Task<StoredResponse> ConvertAsync(long points) =>
         Ledger.AcceptedAsync(Shop, new ConvertPoints(Shop, "s1", Air, "a1", points, null, "convert"));
 
