@@ -132,8 +132,8 @@ public sealed class LedgerAudit(LedgerDatabase database)
             // Per period, payer, payee and currency: the statement's gross equals the pair's obligations of the
             // period net of reversals, and its amount due minus its refund due is that gross in minor units, so
             // what one period's conversion owed and a later period's reversal gave back is owed by someone.
-            "SELECT 'period ' || period || ' ' || payer || ' -> ' || payee || ' ' || currency || ': statement gross ' || SUM(stated) || " +
-            "' micros, obligations net of reversals ' || SUM(owed) || ' micros, due amounts off the gross by ' || SUM(off) || ' minor' " +
+            "SELECT 'period ' || period || ' ' || payer || '->' || payee || ' ' || currency || ': statement ' || SUM(stated) || " +
+            "' micros, obligations ' || SUM(owed) || ' micros, dues off gross by ' || SUM(off) || ' minor' " +
             "FROM (SELECT s.period_id AS period, s.payer_program_code AS payer, s.payee_program_code AS payee, s.currency_code AS currency, " +
             "s.gross_amount_micros AS stated, 0 AS owed, ABS(s.amount_due_minor - MAX(0, -s.gross_amount_minor) - s.gross_amount_minor) AS off " +
             "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
