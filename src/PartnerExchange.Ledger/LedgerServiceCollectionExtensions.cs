@@ -20,6 +20,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<ILedgerWriter>(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<LedgerQueries>();
         services.AddSingleton<LedgerAudit>();
+        services.AddSingleton<Settlement.PeriodSnapshots>();
         return services;
     }
 }

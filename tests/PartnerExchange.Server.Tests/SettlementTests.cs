@@ -229,9 +229,11 @@ public sealed class SettlementTests(RunningExchange exchange) : IntegrationTest(
     }
 
     [Fact]
-    public async Task ClosePeriod_ReversalOutweighingItsPeriod_IsNegativeWithNothingDueAndSettled()
+    public async Task ClosePeriod_ReversalAfterItsPeriodWasSettled_IsARefundThePayeeOwes()
     {
-        var (_, request, conversions) = await SettledPairAsync(1250);
+        var (first, request, conversions) = await SettledPairAsync(1250);
+        var paid = Assert.Single(first.Statements);
+        await Settlement.RecordPaymentAsync(Pay(paid, paid.AmountDueMinor, "wire"));
         var shop = conversions[0].Source;
         var reversal = await shop.Points.ReverseAsync(new ReverseRequest
         {
@@ -240,10 +242,32 @@ public sealed class SettlementTests(RunningExchange exchange) : IntegrationTest(
 
         var second = await Settlement.ClosePeriodAsync(Close(request.EndTime, PlusMicros(reversal.Transaction.CreateTime, 1)));
 
-        var statement = Assert.Single(second.Statements);
-        Assert.Equal(-conversions[0].Response.SettlementAmount.AmountMinor, statement.GrossAmountMinor);
-        Assert.Equal(0, statement.AmountDueMinor);
-        Assert.Equal(StatementStatus.Settled, statement.Status);
+        var refund = Assert.Single(second.Statements);
+        Assert.Equal(-paid.AmountDueMinor, refund.GrossAmountMinor);
+        Assert.Equal(0, refund.AmountDueMinor);
+        Assert.Equal(paid.AmountDueMinor, refund.RefundDueMinor);
+        Assert.Equal(StatementStatus.Open, refund.Status);
+        var payer = Assert.Single(second.Period.NetPositions, p => p.ProgramCode == refund.PayerProgramCode);
+        Assert.Equal(refund.RefundDueMinor, payer.NetMinor);
+    }
+
+    [Fact]
+    public async Task RecordPayment_RefundOfARefundStatement_SettlesIt()
+    {
+        var (_, request, conversions) = await SettledPairAsync(1250);
+        var reversal = await conversions[0].Source.Points.ReverseAsync(new ReverseRequest
+        {
+            IdempotencyKey = Guid.NewGuid().ToString("N"), TransactionId = conversions[0].Response.Transaction.TransactionId,
+        });
+        var second = await Settlement.ClosePeriodAsync(Close(request.EndTime, PlusMicros(reversal.Transaction.CreateTime, 1)));
+        var refund = Assert.Single(second.Statements);
+
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "OVERPAYMENT",
+            () => Settlement.RecordPaymentAsync(Pay(refund, refund.RefundDueMinor + 1, "refund")));
+        var settled = await Settlement.RecordPaymentAsync(Pay(refund, refund.RefundDueMinor, "refund"));
+
+        Assert.Equal(StatementStatus.Settled, settled.Statement.Status);
+        Assert.Equal(refund.RefundDueMinor, settled.Statement.PaidMinor);
     }
 
     [Fact]

@@ -17,12 +17,15 @@ public static class Payments
     /// <summary>The field named when a payment's amount is not in the statement's currency.</summary>
     public const string CurrencyField = "amount.currency_code";
 
-    /// <summary>What is left to pay: the amount due minus what was paid, never below 0.</summary>
-    public static long Outstanding(long amountDueMinor, long paidMinor) => Math.Max(0, amountDueMinor - paidMinor);
+    /// <summary>
+    /// What is left to pay: what the statement settles (the payer's amount due, or on a refund statement the
+    /// payee's refund due) minus what was paid, never below 0.
+    /// </summary>
+    public static long Outstanding(long settlementDueMinor, long paidMinor) => Math.Max(0, settlementDueMinor - paidMinor);
 
     /// <summary>A statement is settled once nothing is outstanding (also when nothing was ever due).</summary>
-    public static StatementStatus StatusOf(long amountDueMinor, long paidMinor) =>
-        Outstanding(amountDueMinor, paidMinor) == 0 ? StatementStatus.Settled
+    public static StatementStatus StatusOf(long settlementDueMinor, long paidMinor) =>
+        Outstanding(settlementDueMinor, paidMinor) == 0 ? StatementStatus.Settled
         : paidMinor > 0 ? StatementStatus.PartiallyPaid
         : StatementStatus.Open;
 
@@ -32,7 +35,7 @@ public static class Payments
     /// (<see cref="ErrorReason.Overpayment"/>, metadata <c>outstanding_minor</c>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The amount is not positive (validation's job).</exception>
-    public static Outcome<long> Check(string statementCurrency, long amountDueMinor, long paidMinor, string paymentCurrency, long amountMinor)
+    public static Outcome<long> Check(string statementCurrency, long settlementDueMinor, long paidMinor, string paymentCurrency, long amountMinor)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amountMinor);
         if (!string.Equals(statementCurrency, paymentCurrency, StringComparison.Ordinal))
@@ -40,7 +43,7 @@ public static class Payments
             return Refusal.Of(ErrorReason.CurrencyMismatch, $"The statement is in {statementCurrency}.",
                 ("statement_currency_code", statementCurrency));
         }
-        var outstanding = Outstanding(amountDueMinor, paidMinor);
+        var outstanding = Outstanding(settlementDueMinor, paidMinor);
         if (amountMinor > outstanding)
         {
             return Refusal.Of(ErrorReason.Overpayment, "The payment is more than the statement's outstanding amount.",

@@ -12,6 +12,15 @@ public static class StatementMath
     public const int MaxFeeBasisPoints = 10_000;
 
     /// <summary>
+    /// The most a partner's obligations in one currency that no statement holds yet may add up to, in absolute
+    /// micro-units (half the 64-bit range, 4,611,686,018,427,387,903). Any period's statements are a subset of
+    /// them: a statement's micros and points (a point costs at least one micro) then fit, and so does every net
+    /// position, whose receivable, payable and fee together stay within twice this. Conversions and reversals
+    /// that would pass it are refused, so every period can always be closed.
+    /// </summary>
+    public const long MaxOpenObligationMicros = long.MaxValue / 2;
+
+    /// <summary>
     /// Builds the statements of a period from the obligations recorded in it, ordered by payer, payee and
     /// currency (ordinal), each with its lines in sequence order.
     /// </summary>

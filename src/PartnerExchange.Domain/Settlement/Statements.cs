@@ -34,7 +34,18 @@ public sealed record StatementParties(string PayerProgramCode, string PayeeProgr
 /// <param name="NetworkFeeMinor">Gross minor × fee basis points ÷ 10,000, rounded half away from zero.</param>
 /// <param name="AmountDueMinor">What the payer pays: the gross minor amount, never below 0.</param>
 public sealed record StatementTotals(
-    int LineCount, long DestinationPoints, long GrossAmountMicros, long GrossAmountMinor, long NetworkFeeMinor, long AmountDueMinor);
+    int LineCount, long DestinationPoints, long GrossAmountMicros, long GrossAmountMinor, long NetworkFeeMinor, long AmountDueMinor)
+{
+    /// <summary>
+    /// What the payee pays back to the payer when the statement's reversals outweigh its conversions: minus the
+    /// gross minor amount, never below 0. Derived from the gross, so statements closed before refunds were
+    /// shown owe theirs too, and their content hashes stay as they were.
+    /// </summary>
+    public long RefundDueMinor => Math.Max(0, -GrossAmountMinor);
+
+    /// <summary>What the statement settles in all, whichever way it flows: the amount due or the refund due.</summary>
+    public long SettlementDueMinor => AmountDueMinor + RefundDueMinor;
+}
 
 /// <summary>A statement built from the ledger, before it is stored: parties, totals, hash and lines in sequence order.</summary>
 public sealed record StatementDraft(

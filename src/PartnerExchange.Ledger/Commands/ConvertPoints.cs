@@ -61,6 +61,11 @@ public sealed record ConvertPoints(
             return priced.Refusal;
         }
         var (terms, settlement) = priced.Value;
+        if (Obligations.RefuseBeyondOpenLimit(session, ProgramCode, DestinationProgramCode, settlement.CurrencyCode,
+                settlement.AmountMicros) is { } beyond)
+        {
+            return beyond;
+        }
         var header = new NewTransaction(
             TransactionKind.Conversion, ProgramCode, Reference, RateId: rate.Value.RateId, RateVersion: rate.Value.Version,
             CounterpartyProgramCode: DestinationProgramCode, FeePoints: terms.MemberFeePoints);

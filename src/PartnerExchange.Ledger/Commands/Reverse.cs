@@ -56,13 +56,20 @@ public sealed record Reverse(string ProgramCode, string TransactionId, string Re
         {
             return suspended.Refusal;
         }
+        var obligation = Obligations.Find(session, original.Sequence);
+        if (obligation is not null
+            && Obligations.RefuseBeyondOpenLimit(session, obligation.PayerProgramCode, obligation.PayeeProgramCode, obligation.CurrencyCode,
+                obligation.AmountMicros) is { } beyond)
+        {
+            return beyond;
+        }
         var header = new NewTransaction(
             TransactionKind.Reversal, ProgramCode, Reference, ReversesSequence: original.Sequence,
             ReversesTransactionId: TransactionId, CounterpartyProgramCode: original.CounterpartyProgramCode);
         var posted = TransactionWriter.Post(session, header, PostingRules.Reversal(LoadPostings(session, original.Sequence)));
-        if (posted.IsSuccess)
+        if (posted.IsSuccess && obligation is not null)
         {
-            Obligations.Cancel(session, original.Sequence, posted.Value.Transaction.Sequence);
+            Obligations.Cancel(session, original.Sequence, posted.Value.Transaction.Sequence, obligation);
         }
         return posted;
     }

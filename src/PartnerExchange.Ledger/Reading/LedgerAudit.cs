@@ -116,8 +116,39 @@ public sealed class LedgerAudit(LedgerDatabase database)
             "FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id LEFT JOIN obligations o ON o.sequence = l.sequence " +
             "WHERE o.sequence IS NULL OR o.payer_program_code <> s.payer_program_code OR o.payee_program_code <> s.payee_program_code " +
             "OR o.currency_code <> s.currency_code " +
-            "UNION ALL SELECT 'statement ' || s.statement_id || ' is paid ' || SUM(p.amount_minor) || ' of ' || s.amount_due_minor " +
-            "FROM statements s JOIN payments p ON p.statement_id = s.statement_id GROUP BY s.statement_id HAVING SUM(p.amount_minor) > s.amount_due_minor"),
+            // What a statement settles is its amount due, or on a refund statement the refund the payee owes.
+            "UNION ALL SELECT 'statement ' || s.statement_id || ' is paid ' || SUM(p.amount_minor) || ' of ' || " +
+            "(s.amount_due_minor + MAX(0, -s.gross_amount_minor)) FROM statements s JOIN payments p ON p.statement_id = s.statement_id " +
+            "GROUP BY s.statement_id HAVING SUM(p.amount_minor) > s.amount_due_minor + MAX(0, -s.gross_amount_minor)"),
+        ("closed_periods_hold_their_obligations",
+            // Periods are few and never overlap: each reads its obligations along the index by time.
+            "SELECT 'obligation ' || o.sequence || ' was recorded in closed period ' || p.period_id || ' but no statement holds it' " +
+            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
+            "UNION ALL SELECT 'statement ' || s.statement_id || ' holds obligation ' || o.sequence || ' recorded outside its period' " +
+            "FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id JOIN settlement_periods p ON p.period_id = s.period_id " +
+            "JOIN obligations o ON o.sequence = l.sequence WHERE o.created_at_micros < p.start_micros OR o.created_at_micros >= p.end_micros"),
+        ("pairs_settle_their_obligations",
+            // Per period, payer, payee and currency: the statement's gross equals the pair's obligations of the
+            // period net of reversals, and its amount due minus its refund due is that gross in minor units, so
+            // what one period's conversion owed and a later period's reversal gave back is owed by someone.
+            "SELECT 'period ' || period || ' ' || payer || '->' || payee || ' ' || currency || ': statement ' || SUM(stated) || " +
+            "' micros, obligations ' || SUM(owed) || ' micros, dues off gross by ' || SUM(off) || ' minor' " +
+            "FROM (SELECT s.period_id AS period, s.payer_program_code AS payer, s.payee_program_code AS payee, s.currency_code AS currency, " +
+            "s.gross_amount_micros AS stated, 0 AS owed, ABS(s.amount_due_minor - MAX(0, -s.gross_amount_minor) - s.gross_amount_minor) AS off " +
+            "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
+            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros) " +
+            "GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
+        ("open_obligation_totals_match",
+            // The totals the writer keeps to refuse a conversion no period could total, against the obligations.
+            "SELECT 'partner ' || program || ' keeps ' || SUM(kept) || ' open micros in ' || currency || " +
+            "' but its obligations in no statement add up to ' || SUM(actual) FROM (" +
+            "SELECT program_code AS program, currency_code AS currency, open_micros AS kept, 0 AS actual FROM open_obligation_totals " +
+            "UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
+            "UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence)) " +
+            "GROUP BY program, currency HAVING SUM(kept) <> SUM(actual)"),
     ];
 
     /// <summary>A program's points held by members and expired before <paramref name="asOf"/>; null without such a partner.</summary>

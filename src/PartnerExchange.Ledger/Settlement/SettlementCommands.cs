@@ -8,7 +8,9 @@ namespace PartnerExchange.Ledger.Settlement;
 /// Closes the period [<paramref name="Start"/>, <paramref name="End"/>): freezes the obligations recorded in
 /// it and in no statement yet into immutable statements. Run by the single writer, so it sees every
 /// committed obligation and no conversion can slip in behind it. Closing exactly the same bounds again
-/// answers with the period already closed.
+/// answers with the period already closed. Given a <see cref="Snapshot"/> of the period, the writer reads
+/// only the obligations committed after its cut and recomputes nothing unless there are some, so the
+/// request holds the writer for the period's rows to store, not for reading and hashing them.
 /// </summary>
 /// <param name="Start">Start, inclusive, in whole microseconds.</param>
 /// <param name="End">End, exclusive, in whole microseconds; not after the moment of closing.</param>
@@ -34,12 +36,35 @@ public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int N
         {
             return Refusal.Of(ErrorReason.PeriodOverlaps, "The period overlaps a period already closed.", ("period_id", overlapping));
         }
-        var draft = StatementMath.ClosePeriod(bounds, SettlementStore.UnsettledObligations(session, bounds), NetworkFeeBasisPoints);
-        return draft.Map(d => SettlementStore.Insert(session, d));
+        return Draft(session, bounds).Map(d => SettlementStore.Insert(session, d));
+    }
+
+    /// <summary>
+    /// The period's obligations read beforehand from a read snapshot (<see cref="PeriodSnapshots"/>), outside the
+    /// writer; null to read them all in the writer.
+    /// </summary>
+    public PeriodSnapshot? Snapshot { get; init; }
+
+    private Outcome<PeriodDraft> Draft(WriteSession session, PeriodBounds bounds)
+    {
+        if (Snapshot is not { Draft: { } prepared } snapshot || !snapshot.Describes(bounds, NetworkFeeBasisPoints))
+        {
+            return StatementMath.ClosePeriod(bounds, SettlementStore.UnsettledObligations(session, bounds), NetworkFeeBasisPoints);
+        }
+        // The snapshot's obligations are still unsettled: only a period overlapping this one could hold them, and
+        // that was refused above. What committed after the cut inside the period (when the period ended only after the
+        // snapshot was read, or the clock stepped back) joins them, so no obligation is lost.
+        var later = SettlementStore.UnsettledObligationsAfter(session, bounds, snapshot.CutSequence);
+        return later.Count == 0
+            ? prepared
+            : StatementMath.ClosePeriod(bounds, snapshot.Obligations.Concat(later), NetworkFeeBasisPoints);
     }
 }
 
-/// <summary>Records a payment of the payer against a statement, at most its outstanding amount.</summary>
+/// <summary>
+/// Records a payment against a statement, at most its outstanding amount: the payer's, or on a refund statement
+/// (reversals outweighing conversions) the payee's refund.
+/// </summary>
 /// <param name="StatementId">The statement paid.</param>
 /// <param name="CurrencyCode">The payment's currency; must be the statement's.</param>
 /// <param name="AmountMinor">The amount, positive, in minor units.</param>
@@ -54,7 +79,7 @@ public sealed record RecordPayment(string StatementId, string CurrencyCode, long
             return Refusal.Of(ErrorReason.StatementNotFound, "No statement has this id.", ("statement_id", StatementId));
         }
         var paid = Payments.Check(
-            statement.Parties.CurrencyCode, statement.Totals.AmountDueMinor, statement.PaidMinor, CurrencyCode, AmountMinor);
+            statement.Parties.CurrencyCode, statement.Totals.SettlementDueMinor, statement.PaidMinor, CurrencyCode, AmountMinor);
         if (!paid.IsSuccess)
         {
             return paid.Refusal;

@@ -13,8 +13,8 @@ public sealed record StatementRecord(
     string ContentHash,
     DateTimeOffset CreatedAt)
 {
-    /// <summary>Open, partially paid or settled, from the amount due and the payments.</summary>
-    public StatementStatus Status => Payments.StatusOf(Totals.AmountDueMinor, PaidMinor);
+    /// <summary>Open, partially paid or settled, from the amount (or refund) due and the payments.</summary>
+    public StatementStatus Status => Payments.StatusOf(Totals.SettlementDueMinor, PaidMinor);
 }
 
 /// <summary>A closed period with its statement count, the partners' net positions and its content hash.</summary>

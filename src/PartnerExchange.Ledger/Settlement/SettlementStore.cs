@@ -20,16 +20,37 @@ internal static class SettlementStore
             "SELECT period_id FROM settlement_periods WHERE start_micros < $end AND end_micros > $start ORDER BY start_micros LIMIT 1",
             ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
 
+    /// <summary>
+    /// Obligations recorded in [$start, $end) that belong to no statement yet, in sequence order: sequence,
+    /// transaction id, payer, payee, currency, destination points, micros, minor.
+    /// </summary>
+    internal const string UnsettledObligationsSql =
+        "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
+        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence " +
+        "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end " +
+        "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
+
+    // The same, of the obligations after a snapshot's cut only: read along the sequence (the unary '+' keeps SQLite
+    // off the index by time, which would walk the whole period for the few rows that committed meanwhile).
+    private const string UnsettledObligationsAfterSql =
+        "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
+        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence " +
+        "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
+        "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
+
     /// <summary>Obligations recorded in the period that belong to no statement yet, in sequence order.</summary>
-    public static List<Obligation> UnsettledObligations(WriteSession session, PeriodBounds bounds)
+    public static List<Obligation> UnsettledObligations(WriteSession session, PeriodBounds bounds) =>
+        ReadObligations(session, UnsettledObligationsSql, ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
+
+    /// <summary>The same, of the obligations whose sequence is above <paramref name="afterSequence"/> only.</summary>
+    public static List<Obligation> UnsettledObligationsAfter(WriteSession session, PeriodBounds bounds, long afterSequence) =>
+        ReadObligations(session, UnsettledObligationsAfterSql,
+            ("$after", afterSequence), ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
+
+    private static List<Obligation> ReadObligations(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         var obligations = new List<Obligation>();
-        using var reader = session.Query(
-            "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
-            "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence " +
-            "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end " +
-            "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence",
-            ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
+        using var reader = session.Query(sql, parameters);
         while (reader.Read())
         {
             var line = new ObligationLine(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
@@ -46,12 +67,14 @@ internal static class SettlementStore
             "INSERT INTO settlement_periods (period_id, start_micros, end_micros, closed_at_micros, content_hash) VALUES ($id, $start, $end, $now, $hash)",
             ("$id", periodId), ("$start", draft.Bounds.StartMicros), ("$end", draft.Bounds.EndMicros), ("$now", session.NowMicros),
             ("$hash", draft.ContentHash));
+        session.NoteClosedPeriod(draft.Bounds.EndMicros);
         var statements = new List<StatementRecord>(draft.Statements.Count);
         foreach (var statement in draft.Statements)
         {
             var record = new StatementRecord("st_" + Guid.CreateVersion7(session.Now).ToString("N"), periodId, statement.Parties,
                 statement.Totals, 0, statement.ContentHash, session.Now);
             InsertStatement(session, record);
+            Obligations.Settle(session, statement.Parties, statement.Lines);
             foreach (var line in statement.Lines)
             {
                 session.Execute("INSERT INTO statement_lines (statement_id, sequence) VALUES ($statement, $seq)",

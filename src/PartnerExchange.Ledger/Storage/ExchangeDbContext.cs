@@ -16,6 +16,7 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<TransactionRow> Transactions => Set<TransactionRow>();
     public DbSet<PostingRow> Postings => Set<PostingRow>();
     public DbSet<ObligationRow> Obligations => Set<ObligationRow>();
+    public DbSet<OpenObligationTotalRow> OpenObligationTotals => Set<OpenObligationTotalRow>();
     public DbSet<RateRow> Rates => Set<RateRow>();
     public DbSet<IdempotencyRow> IdempotencyRecords => Set<IdempotencyRow>();
     public DbSet<SettingRow> Settings => Set<SettingRow>();
@@ -78,6 +79,11 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             // Closing a period reads its obligations by time; nothing reads them by partner pair, so no index does (each
             // index is one more page for every conversion's commit to write).
             e.HasIndex(o => o.CreatedAtMicros);
+        });
+        modelBuilder.Entity<OpenObligationTotalRow>(e =>
+        {
+            e.ToTable("open_obligation_totals");
+            e.HasKey(t => new { t.ProgramCode, t.CurrencyCode });
         });
         modelBuilder.Entity<RateRow>(e =>
         {

@@ -119,6 +119,17 @@ internal sealed class ObligationRow
     public long CreatedAtMicros { get; set; }
 }
 
+/// <summary>
+/// Per partner and currency, the absolute amounts of its obligations (as payer or payee) in no statement yet,
+/// kept by the writer so a conversion that would make a period's totals unrepresentable is refused at once.
+/// </summary>
+internal sealed class OpenObligationTotalRow
+{
+    public required string ProgramCode { get; set; }
+    public required string CurrencyCode { get; set; }
+    public long OpenMicros { get; set; }
+}
+
 internal sealed class RateRow
 {
     public long Id { get; set; }

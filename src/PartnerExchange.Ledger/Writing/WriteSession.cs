@@ -22,6 +22,8 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     // change here, and a rolled-back request forgets them all.
     private readonly Dictionary<AccountRef, (long Id, long BalancePoints)> _accounts = [];
     private long _nextSequence;
+    // Read at most once per group, inside its write lock; a period closed by the group itself moves it on.
+    private long? _latestClosedPeriodEndMicros;
     private long _requestSequenceMark;
     private long _requestChangesMark;
 
@@ -29,6 +31,17 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     public DateTimeOffset Now { get; private set; }
 
     public long NowMicros => Now.ToUnixMicros();
+
+    /// <summary>
+    /// The end (exclusive) of the latest closed settlement period, 0 when none is closed. Periods never overlap,
+    /// so the period that starts last ends last.
+    /// </summary>
+    public long LatestClosedPeriodEndMicros =>
+        _latestClosedPeriodEndMicros ??= Scalar("SELECT end_micros FROM settlement_periods ORDER BY start_micros DESC LIMIT 1") ?? 0;
+
+    /// <summary>Records that the current request closed a period ending at <paramref name="endMicros"/>.</summary>
+    internal void NoteClosedPeriod(long endMicros) =>
+        _latestClosedPeriodEndMicros = Math.Max(LatestClosedPeriodEndMicros, endMicros);
 
     /// <summary>
     /// Whether each request of the group runs inside its own savepoint. Without one SQLite copies no pages
@@ -41,6 +54,7 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     {
         IsolatesRequests = isolateRequests;
         _accounts.Clear();
+        _latestClosedPeriodEndMicros = null;
         // Read the next sequence inside the write lock, so another process writing the same file cannot
         // make us reuse a number.
         _nextSequence = Scalar("SELECT COALESCE(MAX(sequence), 0) + 1 FROM transactions") ?? 1;
@@ -104,6 +118,7 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             return raw.sqlite3_total_changes(connection.Handle) == _requestChangesMark;
         }
         _accounts.Clear();
+        _latestClosedPeriodEndMicros = null;
         Execute("ROLLBACK TO request");
         return true;
     }

@@ -44,6 +44,7 @@ internal static class SettlementMapping
         GrossAmountMinor = statement.Totals.GrossAmountMinor,
         NetworkFeeMinor = statement.Totals.NetworkFeeMinor,
         AmountDueMinor = statement.Totals.AmountDueMinor,
+        RefundDueMinor = statement.Totals.RefundDueMinor,
         PaidMinor = statement.PaidMinor,
         Status = (V1.StatementStatus)(int)statement.Status,
         ContentHash = statement.ContentHash,

@@ -18,15 +18,18 @@ namespace PartnerExchange.Server.Services;
 
 /// <summary>The Settlement service: periods, statements, payments and reconciliation, for operators.</summary>
 internal sealed class SettlementApi(
-    IdempotentWrites writes, SettlementQueries queries, SettlementAudit audit, IOptions<ExchangeOptions> options,
+    IdempotentWrites writes, SettlementQueries queries, PeriodSnapshots snapshots, SettlementAudit audit, IOptions<ExchangeOptions> options,
     IOptions<SettlementOptions> settlement) : SettlementService.SettlementServiceBase
 {
-    public override Task<ClosePeriodResponse> ClosePeriod(ClosePeriodRequest request, ServerCallContext context)
+    public override async Task<ClosePeriodResponse> ClosePeriod(ClosePeriodRequest request, ServerCallContext context)
     {
         request.Validate();
-        var command = new ClosePeriod(SettlementValidation.ToWholeMicros(request.StartTime),
-            SettlementValidation.ToWholeMicros(request.EndTime), settlement.Value.NetworkFeeBasisPoints);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, closed => closed.ToProto());
+        var (start, end) = (SettlementValidation.ToWholeMicros(request.StartTime), SettlementValidation.ToWholeMicros(request.EndTime));
+        var fee = settlement.Value.NetworkFeeBasisPoints;
+        // Read and hashed outside the writer; the writer then stores it, with whatever committed meanwhile.
+        var snapshot = await snapshots.ReadAsync(start, end, fee, context.CancellationToken);
+        var command = new ClosePeriod(start, end, fee) { Snapshot = snapshot };
+        return await writes.RunAsync(context, request, request.IdempotencyKey, command, closed => closed.ToProto());
     }
 
     public override async Task<GetPeriodResponse> GetPeriod(GetPeriodRequest request, ServerCallContext context)

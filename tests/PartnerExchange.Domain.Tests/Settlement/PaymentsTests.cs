@@ -34,6 +34,16 @@ public class PaymentsTests
     }
 
     [Fact]
+    public void Accepts_RefundOfARefundStatementUpToTheRefundDue()
+    {
+        var refund = new StatementTotals(1, -40, -5_000_000, -500, 0, 0);
+
+        Assert.Equal(StatementStatus.Open, Payments.StatusOf(refund.SettlementDueMinor, 0));
+        Assert.Equal(500, Payments.Check("USD", refund.SettlementDueMinor, 0, "USD", 500).Value);
+        Assert.Equal(ErrorReason.Overpayment, Payments.Check("USD", refund.SettlementDueMinor, 0, "USD", 501).Refusal.Reason);
+    }
+
+    [Fact]
     public void Rejects_PaymentInAnotherCurrency() =>
         Assert.Equal(ErrorReason.CurrencyMismatch, Payments.Check("USD", 1_000, 0, "EUR", 10).Refusal.Reason);
 }

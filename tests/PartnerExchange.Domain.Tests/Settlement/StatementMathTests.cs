@@ -163,6 +163,38 @@ public class StatementMathTests
     }
 
     [Fact]
+    public void Totals_ReversalsOutweighingConversions_AreARefundThePayeeOwes()
+    {
+        var totals = StatementMath.Totals([Line(1, 10, 2_000_000), Line(2, -30, -7_000_000)], "USD", 0).Value;
+
+        Assert.Equal(0, totals.AmountDueMinor);
+        Assert.Equal(500, totals.RefundDueMinor);
+        Assert.Equal(500, totals.SettlementDueMinor);
+        Assert.DoesNotContain("refund", ContentHashes.StatementText(Bounds, new StatementParties("A", "B", "USD"), totals, []), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(StatementMath.MaxFeeBasisPoints)]
+    public void ClosePeriod_EachPartnersOpenObligationsAtTheLimit_Closes(int feeBasisPoints)
+    {
+        // The worst a partner's open obligations allow: A pays the whole limit, B is paid it in lines of one micro
+        // per point, and C both pays and is paid half of it, at the largest fee.
+        const long limit = StatementMath.MaxOpenObligationMicros;
+        var obligations = new[]
+        {
+            Owe("A", "B", "USD", Line(1, limit / 2, limit / 2)),
+            Owe("A", "B", "USD", Line(2, limit - (limit / 2), limit - (limit / 2))),
+            Owe("C", "D", "USD", Line(3, limit / 2, limit / 2)),
+            Owe("E", "C", "USD", Line(4, limit / 2, limit / 2)),
+        };
+
+        var period = StatementMath.ClosePeriod(Bounds, obligations, feeBasisPoints);
+
+        Assert.True(period.IsSuccess);
+    }
+
+    [Fact]
     public void ClosePeriod_SameObligationsInAnyOrder_GiveTheSameHashes()
     {
         var obligations = new[]

@@ -82,6 +82,12 @@ public sealed class LedgerAuditTests : LedgerTest
     // The unique index is the first guard; the check is the second, for a database that lost the first.
     [InlineData("DROP INDEX IX_transactions_reverses_sequence; UPDATE transactions SET kind = 4, reverses_sequence = 3 WHERE sequence = 1", "reversals_unique")]
     [InlineData("UPDATE obligations SET amount_micros = 0, destination_points = 0 WHERE sequence = 4", "obligations_match_conversions")]
+    [InlineData("DELETE FROM statement_lines WHERE sequence = 2", "closed_periods_hold_their_obligations")]
+    [InlineData("UPDATE obligations SET created_at_micros = 0 WHERE sequence = 2", "closed_periods_hold_their_obligations")]
+    [InlineData("UPDATE statements SET gross_amount_micros = gross_amount_micros + 1", "pairs_settle_their_obligations")]
+    [InlineData("UPDATE statements SET amount_due_minor = 0", "pairs_settle_their_obligations")]
+    [InlineData("UPDATE payments SET amount_minor = 100000", "statements_equal_their_lines")]
+    [InlineData("UPDATE open_obligation_totals SET open_micros = open_micros + 1 WHERE program_code = 'SHOP'", "open_obligation_totals_match")]
     public async Task Verify_BrokenSettlement_ReportsItsCheck(string corruption, string check)
     {
         await SettleAsync();

@@ -383,6 +383,25 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("obligations", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.OpenObligationTotalRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<string>("CurrencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_code");
+
+                    b.Property<long>("OpenMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_micros");
+
+                    b.HasKey("ProgramCode", "CurrencyCode");
+
+                    b.ToTable("open_obligation_totals", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PartnerRow", b =>
                 {
                     b.Property<string>("ProgramCode")
