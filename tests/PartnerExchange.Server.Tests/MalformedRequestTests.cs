@@ -90,6 +90,7 @@ public sealed class MalformedRequestTests(SmallMessageExchange fixture) : Integr
         const string accrue = "PointsService/Accrue";
         var logsBefore = AccessLogLines(accrue, StatusCode.InvalidArgument);
         var countedBefore = Counted("Accrue", "INVALID_ARGUMENT", await ScrapeAsync());
+        var eventsBefore = Exchange.Logs.Count;
 
         // The bytes: member_number (field 2) holding 0xff 0xfe, which is not UTF-8.
         await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "MALFORMED_REQUEST",
@@ -98,6 +99,7 @@ public sealed class MalformedRequestTests(SmallMessageExchange fixture) : Integr
         Assert.Equal(100, await fixture.Partner.BalanceAsync(member));
         Assert.Equal(logsBefore + 1, AccessLogLines(accrue, StatusCode.InvalidArgument));
         Assert.Equal(countedBefore + 1, Counted("Accrue", "INVALID_ARGUMENT", await ScrapeAsync()));
+        Assert.DoesNotContain(Exchange.Logs.Skip(eventsBefore), e => e.Exception is not null);
     }
 
     [Theory]
