@@ -43,7 +43,14 @@ public sealed class PartnerExchangeException : Exception
         Metadata = details.Metadata;
         FieldViolations = details.FieldViolations;
         RetryAfter = details.RetryAfter;
+        Explanation = ExplanationOf(rpcException.Status.Detail, details.Reason);
     }
+
+    /// <summary>
+    /// The server's human-readable explanation: the status message without the reason the server puts in front of
+    /// it (<c>"INSUFFICIENT_POINTS: "</c>). For people, never to be parsed; match on <see cref="Reason"/>.
+    /// </summary>
+    public string Explanation { get; }
 
     /// <summary>
     /// The idempotency key the failed mutation was sent with, also when the client generated it; empty for
@@ -85,10 +92,19 @@ public sealed class PartnerExchangeException : Exception
     private static string FormatMessage(RpcException rpcException, ErrorDetails details)
     {
         var reason = details.Reason.Length == 0 ? "" : $" {details.Reason}";
-        var violations = string.Join("; ", details.FieldViolations.Select(v => $"{v.Field}: {v.Description}"));
-        var suffix = violations.Length == 0 ? "" : $" ({violations})";
-        return $"{rpcException.StatusCode}{reason}: {rpcException.Status.Detail}{suffix}";
+        // Every field violation, when there are any: the server's message names only the first.
+        var text = details.FieldViolations.Count > 0
+            ? string.Join("; ", details.FieldViolations.Select(v => $"{v.Field}: {v.Description}"))
+            : ExplanationOf(rpcException.Status.Detail, details.Reason);
+        return $"{rpcException.StatusCode}{reason}: {text}";
     }
+
+    /// <summary>The status message without its leading "REASON: " (servers before 2026-12 sent none).</summary>
+    private static string ExplanationOf(string statusMessage, string reason) =>
+        reason.Length > 0 && statusMessage.Length > reason.Length + 2 && statusMessage.StartsWith(reason, StringComparison.Ordinal)
+            && statusMessage.AsSpan(reason.Length).StartsWith(": ", StringComparison.Ordinal)
+            ? statusMessage[(reason.Length + 2)..]
+            : statusMessage;
 
     /// <summary>The error details of one status, read all at once so a garbled trailer yields none, not half.</summary>
     private sealed record ErrorDetails(

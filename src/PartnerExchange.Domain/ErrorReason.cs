@@ -129,4 +129,10 @@ public enum ErrorReason
 
     /// <summary>Events after the requested cursor have been removed by event retention.</summary>
     CursorExpired,
+
+    /// <summary>The request could not be read: not a valid protobuf message of the RPC's request type, or invalid UTF-8.</summary>
+    MalformedRequest,
+
+    /// <summary>The request message is larger than the exchange accepts.</summary>
+    RequestTooLarge,
 }

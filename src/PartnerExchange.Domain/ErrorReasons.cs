@@ -33,7 +33,8 @@ public static class ErrorReasons
     /// key: the caller may correct the request and retry with the same key.
     /// </summary>
     public static bool IsInputError(ErrorReason reason) => reason is ErrorReason.ValidationFailed or ErrorReason.SameProgram
-        or ErrorReason.CurrencyMismatch or ErrorReason.QuoteInvalid or ErrorReason.QuoteMismatch or ErrorReason.InvalidPageToken;
+        or ErrorReason.CurrencyMismatch or ErrorReason.QuoteInvalid or ErrorReason.QuoteMismatch or ErrorReason.InvalidPageToken
+        or ErrorReason.MalformedRequest;
 
     /// <summary>Finds the reason whose code is exactly <paramref name="code"/> (case-sensitive).</summary>
     public static bool TryParse(string? code, out ErrorReason reason)

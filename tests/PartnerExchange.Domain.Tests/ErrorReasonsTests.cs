@@ -16,6 +16,7 @@ public class ErrorReasonsTests
             "CurrencyMismatch", "QuoteInvalid", "QuoteExpired", "QuoteMismatch", "TransactionNotFound",
             "AlreadyReversed", "NotReversible", "IdempotencyKeyReused", "RequestInProgress", "ApiKeyNotFound",
             "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment", "TooManyStreams", "CursorExpired",
+            "MalformedRequest", "RequestTooLarge",
         ];
 
         Assert.Equal(expected, Enum.GetNames<ErrorReason>());
@@ -71,7 +72,7 @@ public class ErrorReasonsTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(41)]
+    [InlineData(43)]
     public void Code_UndefinedValue_Throws(int value)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ErrorReasons.Code((ErrorReason)value));

@@ -38,6 +38,9 @@ public sealed class RunningExchange : IAsyncLifetime
     /// <summary>Error and critical log events the server wrote; a test fails when one appears unexpectedly.</summary>
     public IReadOnlyCollection<LogEvent> ErrorLogs => _errors.Events;
 
+    /// <summary>Every log event the server wrote at or above the configured minimum level (Warning unless a fixture lowers it).</summary>
+    public IReadOnlyCollection<LogEvent> Logs => _errors.All;
+
     /// <summary>Extra configuration for a fixture that needs it (e.g. a short quote lifetime).</summary>
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
@@ -172,11 +175,15 @@ public sealed class RunningExchange : IAsyncLifetime
     private sealed class ErrorSink : ILogEventSink
     {
         private readonly ConcurrentQueue<LogEvent> _events = new();
+        private readonly ConcurrentQueue<LogEvent> _all = new();
 
         public IReadOnlyCollection<LogEvent> Events => _events;
 
+        public IReadOnlyCollection<LogEvent> All => _all;
+
         public void Emit(LogEvent logEvent)
         {
+            _all.Enqueue(logEvent);
             if (logEvent.Level >= LogEventLevel.Error)
             {
                 _events.Enqueue(logEvent);

@@ -51,7 +51,12 @@ internal static class TransactionWriter
             ("$now", session.NowMicros), ("$reference", header.Reference), ("$reason", header.AccrualReason),
             ("$reverses", header.ReversesSequence), ("$reverses_id", header.ReversesTransactionId), ("$rate_id", header.RateId),
             ("$rate_version", header.RateVersion), ("$counterparty", header.CounterpartyProgramCode), ("$fee", header.FeePoints));
-        var balances = session.Post(sequence, planned.Value, header.Lots);
+        var posted = session.Post(sequence, planned.Value, header.Lots);
+        if (!posted.IsSuccess)
+        {
+            return posted.Refusal;
+        }
+        var balances = posted.Value;
         foreach (var line in lines.Where(l => l.Account.IsMember))
         {
             LedgerEvents.Append(session, LedgerEvents.ForMemberLine(header, transactionId, line, balances[line.Account]));

@@ -188,9 +188,10 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
     /// <summary>
     /// Writes planned postings: balances change by compare-and-set, so a concurrent writer in another process
     /// can never be overwritten. Member lines also move the account's lots as <paramref name="lots"/> says,
-    /// and activity resets its inactivity clock.
+    /// and activity resets its inactivity clock. Refused with BALANCE_OVERFLOW, after writing part of the
+    /// request (which the writer then rolls back), when an account's lifetime total of the kind would pass int64.
     /// </summary>
-    public IReadOnlyDictionary<AccountRef, long> Post(long sequence, IReadOnlyList<PlannedLine> planned, LotIntent lots)
+    public Outcome<Dictionary<AccountRef, long>> Post(long sequence, IReadOnlyList<PlannedLine> planned, LotIntent lots)
     {
         var balances = new Dictionary<AccountRef, long>(planned.Count);
         foreach (var (line, accountId, before, after) in planned)
@@ -207,7 +208,7 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
                 ("$old", before));
             if (updated != 1)
             {
-                throw new InvalidOperationException($"Account {accountId} changed under the writer, or one of its totals would overflow.");
+                return TotalOverflowed(accountId, before);
             }
             _accounts[line.Account] = (accountId, after);
             if (line.Account.IsMember)
@@ -223,6 +224,18 @@ internal sealed class WriteSession(SqliteConnection connection, TimeProvider clo
             balances[line.Account] = after;
         }
         return balances;
+    }
+
+    // An update that matched no row found either another balance (a writer it must never overwrite: a bug or a
+    // second writer, so it fails loudly) or a total that would overflow, an ordinary refusal.
+    private Refusal TotalOverflowed(long accountId, long expectedBalance)
+    {
+        if (Scalar("SELECT balance_points FROM accounts WHERE id = $id", ("$id", accountId)) != expectedBalance)
+        {
+            throw new InvalidOperationException($"Account {accountId} changed under the writer.");
+        }
+        return Refusal.Of(ErrorReason.BalanceOverflow,
+            "An account's lifetime total of this kind of transaction would pass the largest integer the ledger holds.");
     }
 
     // Per kind: the balance by compare-and-set, and the kind's totals in the same row. A total that would pass the

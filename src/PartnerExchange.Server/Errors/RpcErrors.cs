@@ -24,7 +24,7 @@ internal static class RpcErrors
         var status = new Google.Rpc.Status
         {
             Code = (int)CodeFor(refusal.Reason),
-            Message = refusal.Message,
+            Message = MessageOf(refusal),
             Details = { Any.Pack(info) },
         };
         if (refusal.Violations.Count > 0)
@@ -37,6 +37,30 @@ internal static class RpcErrors
             status.Details.Add(Any.Pack(badRequest));
         }
         return status;
+    }
+
+    /// <summary>
+    /// The status message: the reason, then the first invalid field and what is wrong with it, or else the
+    /// refusal's text — "INSUFFICIENT_POINTS: The member does not have enough points.", "VALIDATION_FAILED:
+    /// points: must be positive (and 1 more invalid field)". Tools that show no google.rpc details still say why.
+    /// </summary>
+    public static string MessageOf(Refusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var reason = ErrorReasons.Code(refusal.Reason);
+        if (refusal.Violations.Count == 0)
+        {
+            return $"{reason}: {refusal.Message}";
+        }
+        var first = refusal.Violations[0];
+        var more = refusal.Violations.Count - 1;
+        var rest = more switch
+        {
+            0 => "",
+            1 => " (and 1 more invalid field)",
+            _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (and {more} more invalid fields)"),
+        };
+        return $"{reason}: {first.Field}: {first.Description}{rest}";
     }
 
     public static RpcException ToException(Refusal refusal) => ToStatus(refusal).ToRpcException();
@@ -70,7 +94,7 @@ internal static class RpcErrors
             or ErrorReason.RateAllowsArbitrage or ErrorReason.PeriodOverlaps or ErrorReason.PeriodNotEnded
             or ErrorReason.Overpayment => StatusCode.FailedPrecondition,
         ErrorReason.RequestInProgress => StatusCode.Aborted,
-        ErrorReason.RateLimited or ErrorReason.TooManyStreams => StatusCode.ResourceExhausted,
+        ErrorReason.RateLimited or ErrorReason.TooManyStreams or ErrorReason.RequestTooLarge => StatusCode.ResourceExhausted,
         ErrorReason.ExchangeBusy => StatusCode.Unavailable,
         ErrorReason.CursorExpired => StatusCode.OutOfRange,
         _ => StatusCode.Internal,

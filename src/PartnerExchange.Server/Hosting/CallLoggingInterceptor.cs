@@ -19,6 +19,8 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
     /// <summary>How long a client should wait when the write queue is full.</summary>
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
 
+    private const string DetailsTrailer = "grpc-status-details-bin";
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -49,6 +51,7 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
     {
         var started = Stopwatch.GetTimestamp();
         var code = StatusCode.OK;
+        context.UserState[TransportRefusals.SeenByInterceptorsKey] = true;
         try
         {
             return await call().ConfigureAwait(false);
@@ -63,12 +66,15 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
         {
             var caller = Caller.TryOf(context);
             metrics.Record(context.Method, code, started, CallMetrics.PartnerLabel(caller?.ProgramCode, caller is not null));
-            Log(caller, context.Method, code, started);
+            LogAccess(logger, caller, context.Method, code, started);
         }
     }
 
     private RpcException ToRpcException(Exception exception, ServerCallContext context) => exception switch
     {
+        // A client stream's message over the transport's hard cap: grpc-dotnet's reader says so without an ErrorInfo.
+        RpcException { StatusCode: StatusCode.ResourceExhausted } rpc when rpc.Trailers.Get(DetailsTrailer) is null =>
+            RpcErrors.ToException(Refusal.Of(ErrorReason.RequestTooLarge, "The request message is larger than the exchange accepts.")),
         RpcException rpc => rpc,
         LedgerBusyException => RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The exchange is busy; retry shortly.", BusyRetryDelay),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
@@ -83,7 +89,8 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
             "An unexpected error occurred. Retrying with the same idempotency key is safe."));
     }
 
-    private void Log(Caller? caller, string method, StatusCode code, long started)
+    /// <summary>The access-log line of a call; <see cref="TransportRefusals"/> writes it for calls refused before this step.</summary>
+    internal static void LogAccess(ILogger logger, Caller? caller, string method, StatusCode code, long started)
     {
         if (!logger.IsEnabled(LogLevel.Information))
         {
@@ -91,12 +98,12 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
         }
         var partner = caller?.ProgramCode ?? (caller is null ? "-" : "operator");
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        LogCall(partner, caller?.KeyId ?? "-", method, code, elapsedMs);
+        LogCall(logger, partner, caller?.KeyId ?? "-", method, code, elapsedMs);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
         Message = "{Partner} {KeyId} {Method} {StatusCode} in {ElapsedMs:0.000} ms")]
-    private partial void LogCall(string partner, string keyId, string method, StatusCode statusCode, double elapsedMs);
+    private static partial void LogCall(ILogger logger, string partner, string keyId, string method, StatusCode statusCode, double elapsedMs);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
     private partial void LogUnexpected(Exception exception, string method);

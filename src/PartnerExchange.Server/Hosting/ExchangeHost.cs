@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -60,6 +61,7 @@ public static class ExchangeHost
         ConfigureServices(builder.Services, builder.Configuration);
         services?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseMiddleware<TransportRefusals>();
         app.MapGrpcService<PointsApi>();
         app.MapGrpcService<ConversionApi>();
         app.MapGrpcService<AdminApi>();
@@ -205,19 +207,21 @@ public static class ExchangeHost
         AddMetricsExport(services, configuration);
         services.AddSingleton<CallLoggingInterceptor>();
         services.AddSingleton<AuthenticationInterceptor>();
+        services.AddSingleton<UnreadableRequestInterceptor>();
         services.AddRateLimiting(configuration);
         services.AddEventStreams(configuration);
-        // The fixed order of every call: log and guard → authenticate → rate limit → the service (which
-        // validates, then takes the idempotent write path).
+        // The fixed order of every call: log and guard → authenticate → rate limit → refuse an unreadable request →
+        // the service (which validates, then takes the idempotent write path).
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallLoggingInterceptor>();
             grpc.Interceptors.Add<AuthenticationInterceptor>();
             grpc.Interceptors.Add<RateLimitInterceptor>();
+            grpc.Interceptors.Add<UnreadableRequestInterceptor>();
             grpc.EnableDetailedErrors = false;
         });
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
-            .Configure<IOptions<ExchangeOptions>>((grpc, exchange) => grpc.MaxReceiveMessageSize = exchange.Value.MaxRequestBytes);
+            .Configure<IOptions<ExchangeOptions>>((grpc, exchange) => grpc.MaxReceiveMessageSize = exchange.Value.HardRequestBytesCap);
         // The exchange ("") is up while its ledger answers; Redis reports under its own name, so an outage
         // shows there as NOT_SERVING while the exchange keeps serving, degraded.
         services.AddGrpcHealthChecks(health =>
@@ -228,6 +232,10 @@ public static class ExchangeHost
             .AddCheck<SqliteHealthCheck>("sqlite", tags: ["ledger"])
             .AddCheck<RedisHealthCheck>("redis");
         services.AddGrpcReflection();
+        // Last, after everything that adds grpc-dotnet's own binder: every service is bound with marshallers that
+        // never throw, so an unreadable request is refused after authentication, not before.
+        services.RemoveAll(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>));
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(TolerantServiceMethodProvider<>));
     }
 }
 

@@ -24,9 +24,18 @@ public sealed class ExchangeOptions
     [Range(1, 10_000, ErrorMessage = "Exchange:MaxPageSize must be between 1 and 10,000.")]
     public int MaxPageSize { get; set; } = 500;
 
-    /// <summary>Largest request message accepted, in bytes. Default 64 KiB.</summary>
+    /// <summary>
+    /// Largest request message accepted, in bytes. Default 64 KiB. A larger message is refused RESOURCE_EXHAUSTED,
+    /// REQUEST_TOO_LARGE: after authentication up to <see cref="HardRequestBytesCap"/>, at once above it.
+    /// </summary>
     [Range(1024, 16 * 1024 * 1024, ErrorMessage = "Exchange:MaxRequestBytes must be between 1 KiB and 16 MiB.")]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// The transport's own limit, twice <see cref="MaxRequestBytes"/>: a message up to it is read (so its caller is
+    /// authenticated before it is refused), one above it is refused before it is buffered.
+    /// </summary>
+    internal int HardRequestBytesCap => 2 * MaxRequestBytes;
 
     /// <summary>Largest number of kinds a transaction filter may list. Default 16.</summary>
     [Range(1, 64, ErrorMessage = "Exchange:MaxFilterKinds must be between 1 and 64.")]

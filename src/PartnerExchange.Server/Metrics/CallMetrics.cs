@@ -37,7 +37,7 @@ internal sealed class CallMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBucketsSeconds });
         _partnerCalls = meter.CreateCounter<long>("partnerexchange.partner.calls", "{call}",
             "Calls by partner (its program code; 'operator'; 'anonymous' without a valid key: health checks, " +
-            "reflection and calls refused at authentication) and outcome: ok; refused (bad input, a failed " +
+            "reflection, calls refused at authentication and messages over the transport's hard cap, refused before it) and outcome: ok; refused (bad input, a failed " +
             "precondition, not found, not allowed, a key still running); throttled (RESOURCE_EXHAUSTED); cancelled " +
             "(the caller's deadline passed or it gave up); failed (the exchange's side).");
     }

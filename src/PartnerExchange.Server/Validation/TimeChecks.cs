@@ -6,10 +6,23 @@ namespace PartnerExchange.Server.Validation;
 /// <summary>Checks of protobuf timestamps, which can hold values no clock can.</summary>
 internal static class TimeChecks
 {
+    /// <summary>The first time a request may carry: the Unix epoch, from which the ledger counts its microseconds.</summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+
+    /// <summary>
+    /// The first time a request may no longer carry. A thousand years short of the largest time .NET holds, so no
+    /// sum a time goes into (expiry horizons and warnings, rounding up to whole microseconds) can overflow.
+    /// </summary>
+    public static readonly DateTimeOffset End = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly long EndSeconds = End.ToUnixTimeSeconds();
+
+    private const string OutOfRange = "must be a valid timestamp from 1970-01-01T00:00:00Z up to, not including, 9000-01-01T00:00:00Z";
+
     public static FieldViolation? Valid(Timestamp? time, string field) =>
-        time is null || (time.Nanos is >= 0 and < 1_000_000_000 && time.Seconds is >= -62_135_596_800 and <= 253_402_300_799)
+        time is null || (time.Nanos is >= 0 and < 1_000_000_000 && time.Seconds >= 0 && time.Seconds < EndSeconds)
             ? null
-            : new FieldViolation(field, "must be a valid timestamp");
+            : new FieldViolation(field, OutOfRange);
 
     public static IEnumerable<FieldViolation> Range(Timestamp? start, Timestamp? end, string startField, string endField)
     {

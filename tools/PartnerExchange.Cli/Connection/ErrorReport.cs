@@ -86,7 +86,7 @@ internal static class ErrorReport
             (StatusCode.Unimplemented, _) =>
                 $"error: UNIMPLEMENTED: the exchange at {exchange.Address} does not offer this call yet: {detail}",
             (var code, "") => $"error: {Display.UpperSnake(code.ToString())}: {detail}",
-            var (code, reason) => $"error: {Display.UpperSnake(code.ToString())} {reason}: {detail}",
+            var (code, reason) => $"error: {Display.UpperSnake(code.ToString())} {reason}: {details.Explanation}",
         };
     }
 }
