@@ -258,13 +258,20 @@ internal static class SettlementCommands
             ("Gross", $"{Display.Minor(statement.GrossAmountMinor, currency)} (exact: {Display.Micros(statement.GrossAmountMicros)} {currency})"),
             ("Network fee", Display.Minor(statement.NetworkFeeMinor, currency)),
             ("Amount due", Display.Minor(statement.AmountDueMinor, currency)),
+            ("Refund due", RefundDue(statement)),
             ("Paid", Display.Minor(statement.PaidMinor, currency)),
-            ("Outstanding", Display.Minor(Math.Max(0, statement.AmountDueMinor - statement.PaidMinor), currency)),
+            // At most one of the two is non-zero: a refund statement's payee owes its payer.
+            ("Outstanding", Display.Minor(Math.Max(0, statement.AmountDueMinor + statement.RefundDueMinor - statement.PaidMinor), currency)),
             ("Status", Display.Name(statement.Status)),
             ("Content hash", statement.ContentHash),
             ("Created", Display.Time(statement.CreateTime)),
         ]));
     }
+
+    private static string RefundDue(Statement statement) =>
+        statement.RefundDueMinor == 0
+            ? Display.Minor(0, statement.CurrencyCode)
+            : $"{Display.Minor(statement.RefundDueMinor, statement.CurrencyCode)} (the payee owes the payer: reversals outweigh conversions)";
 
     private static void WritePeriod(Terminal output, SettlementPeriod period)
     {
