@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using PartnerExchange.Testing;
@@ -79,54 +77,9 @@ public sealed partial class NodeExampleTests(RunningExchange exchange) : IClassF
         }
     }
 
-    private async Task<string> RunAsync(string program, Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            // CI has node and npm (.ci/run installs buf with npm); a machine without them must say so, not skip.
-            throw new InvalidOperationException(
-                $"'{program}' is not installed or not on PATH; this test needs Node.js 18 or later with npm (Debian: apt-get install nodejs npm).", e);
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(ToolTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-            Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await output}\n{await errors}");
-            return await output;
-        }
-    }
+    private Task<string> RunAsync(string program, Dictionary<string, string> environment, params string[] arguments) =>
+        // CI has node and npm (.ci/run installs buf with npm): Node.js 18 or later (Debian: apt-get install nodejs npm).
+        ToolRun.RunAsync(program, _folder, ToolTimeout, environment, arguments);
 
     [GeneratedRegex(@"-d '(?<body>\{.*?\})' \\\n\s*http://127\.0\.0\.1:5080/(?<method>[\w./]+)")]
     private static partial Regex BufCurlCall();
