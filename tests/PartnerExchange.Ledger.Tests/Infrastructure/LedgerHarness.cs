@@ -116,6 +116,20 @@ internal sealed class LedgerHarness : IAsyncDisposable
     public Task<StoredResponse> AccrueAsync(string program, string member, long points, string reference = "accrual") =>
         AcceptedAsync(program, AccrueCommand(program, member, points, reference));
 
+    /// <summary>
+    /// The smallest conversion network: SHOP and AIR, a plain 1:1 rate from SHOP to AIR, member s1 of SHOP holding
+    /// <paramref name="shopMemberPoints"/> and member a1 of AIR.
+    /// </summary>
+    public async Task CreateShopToAirAsync(long shopMemberPoints)
+    {
+        await CreatePartnerAsync(Shop);
+        await CreatePartnerAsync(Air);
+        await SetRateAsync(Shop, Air, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
+        await EnrollAsync(Shop, "s1");
+        await EnrollAsync(Air, "a1");
+        await AccrueAsync(Shop, "s1", shopMemberPoints);
+    }
+
     /// <summary>Runs one scalar SQL query on its own connection, as an outside reader would.</summary>
     public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Settlement;
@@ -18,12 +17,7 @@ public sealed class LedgerAuditTests : LedgerTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await Ledger.CreatePartnerAsync(Air);
-        await Ledger.CreatePartnerAsync(Shop);
-        await Ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
-        await Ledger.EnrollAsync(Shop, "s1");
-        await Ledger.EnrollAsync(Air, "a1");
-        await Ledger.AccrueAsync(Shop, "s1", 1_000);
+        await Ledger.CreateShopToAirAsync(shopMemberPoints: 1_000);
         await Ledger.AcceptedAsync(Shop, new ConvertPoints(Shop, "s1", Air, "a1", 400, null, "convert"));
     }
 

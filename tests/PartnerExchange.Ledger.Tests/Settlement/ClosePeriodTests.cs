@@ -19,12 +19,7 @@ public sealed class ClosePeriodTests : LedgerTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await Ledger.CreatePartnerAsync(Shop);
-        await Ledger.CreatePartnerAsync(Air);
-        await Ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
-        await Ledger.EnrollAsync(Shop, "s1");
-        await Ledger.EnrollAsync(Air, "a1");
-        await Ledger.AccrueAsync(Shop, "s1", 100_000);
+        await Ledger.CreateShopToAirAsync(shopMemberPoints: 100_000);
     }
 
     [Fact]
