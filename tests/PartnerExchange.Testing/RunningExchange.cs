@@ -105,6 +105,20 @@ public sealed class RunningExchange : IAsyncLifetime
     /// <summary>The running server's services, for a test that looks inside one (a cache, say).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The exchange is not running.");
 
+    /// <summary>
+    /// Seeds the demo network as <c>--demo</c> does at start (its program codes are fixed, so one fixture per test
+    /// class that uses it) and returns the banner it prints. The demo is internal to the server: reached by reflection.
+    /// </summary>
+    public async Task<string> SeedDemoAsync()
+    {
+        var demo = typeof(ExchangeHost).Assembly.GetType("PartnerExchange.Server.Demo.DemoNetwork", throwOnError: true)!;
+        var seed = demo.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Single(m => m.Name == "SeedAndPrintAsync" && m.GetParameters().Length == 4);
+        using var output = new StringWriter();
+        await (Task)seed.Invoke(null, [Services, Address.ToString(), output, CancellationToken.None])!;
+        return output.ToString();
+    }
+
     public static Metadata Bearer(string key) => new() { { "authorization", $"Bearer {key}" } };
 
     public AdminService.AdminServiceClient Admin() => new(Channel.Intercept(m => AddKey(m, OperatorKey)));
