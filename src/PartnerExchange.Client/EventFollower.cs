@@ -55,6 +55,12 @@ internal sealed class EventFollower(EventsService.EventsServiceClient events, Re
             // The caller stopped following; .NET callers expect OperationCanceledException for that.
             throw new OperationCanceledException("The operation was canceled.", ex, cancellationToken);
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+            // Not the caller's doing: the server or a proxy reset the stream (a server stopping under load resets its
+            // streams before their UNAVAILABLE goes out). The stream resumes from the cursor like any broken one.
+            return (null, new PartnerExchangeException(new RpcException(new Status(StatusCode.Unavailable, ex.Status.Detail, ex), ex.Trailers)));
+        }
         catch (RpcException ex)
         {
             return (null, new PartnerExchangeException(ex));
