@@ -44,3 +44,27 @@ public sealed class DiagnosticsTests(RunningExchange exchange) : IntegrationTest
     private DiagnosticsService.DiagnosticsServiceClient Client(string key) =>
         new(Exchange.Channel.Intercept(m => { m.Add("authorization", $"Bearer {key}"); return m; }));
 }
+
+/// <summary>The exchange says which version it is when it starts, so every log tells which build wrote it.</summary>
+public sealed class StartupLogTests : IAsyncLifetime
+{
+    private readonly RunningExchange _exchange = new();
+
+    public async Task InitializeAsync()
+    {
+        _exchange.Settings["Serilog:MinimumLevel:Default"] = "Information";
+        await _exchange.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => _exchange.DisposeAsync();
+
+    [Fact]
+    public void Start_LogsTheReleaseVersionAndWhereItServes()
+    {
+        var serving = Assert.Single(_exchange.Logs, e => e.MessageTemplate.Text.StartsWith("PartnerExchange {Version} serving", StringComparison.Ordinal));
+
+        var version = Assert.IsType<Serilog.Events.ScalarValue>(serving.Properties["Version"]).Value as string;
+        Assert.Equal(Repository.Version, version?.Split('+')[0]);
+        Assert.Contains(_exchange.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), serving.RenderMessage(), StringComparison.Ordinal);
+    }
+}
