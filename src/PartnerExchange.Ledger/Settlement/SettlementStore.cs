@@ -25,18 +25,19 @@ internal static class SettlementStore
     /// transaction id, payer, payee, currency, destination points, micros, minor.
     /// </summary>
     internal const string UnsettledObligationsSql =
+        UnsettledObligationsSelect + "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end " + NotInAStatement;
+
+    private const string UnsettledObligationsSelect =
         "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
-        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence " +
-        "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end " +
-        "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
+        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence ";
+
+    private const string NotInAStatement = "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
 
     // The same, of the obligations after a snapshot's cut only: read along the sequence (the unary '+' keeps SQLite
     // off the index by time, which would walk the whole period for the few rows that committed meanwhile).
     private const string UnsettledObligationsAfterSql =
-        "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
-        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence " +
-        "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
-        "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
+        UnsettledObligationsSelect + "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
+        NotInAStatement;
 
     /// <summary>Obligations recorded in the period that belong to no statement yet, in sequence order.</summary>
     public static List<Obligation> UnsettledObligations(WriteSession session, PeriodBounds bounds) =>

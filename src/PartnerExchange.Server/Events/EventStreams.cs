@@ -120,9 +120,8 @@ internal sealed partial class EventStreams(
                 // the key is read again at least once a heartbeat interval, however many events flow.
                 if (clock.GetElapsedTime(lastKeyCheck) >= heartbeatInterval)
                 {
-                    if (await IsRevokedAsync(keyWatch.KeyId, cancellationToken).ConfigureAwait(false))
+                    if (await EndedByRevocationAsync(keyWatch, cancellationToken).ConfigureAwait(false))
                     {
-                        keyWatch.Revoke();
                         return;
                     }
                     lastKeyCheck = clock.GetTimestamp();
@@ -139,9 +138,8 @@ internal sealed partial class EventStreams(
             var idle = clock.GetElapsedTime(lastSent);
             if (idle >= heartbeatInterval)
             {
-                if (await IsRevokedAsync(keyWatch.KeyId, cancellationToken).ConfigureAwait(false))
+                if (await EndedByRevocationAsync(keyWatch, cancellationToken).ConfigureAwait(false))
                 {
-                    keyWatch.Revoke();
                     return;
                 }
                 lastKeyCheck = clock.GetTimestamp();
@@ -152,6 +150,17 @@ internal sealed partial class EventStreams(
             // Waking at the heartbeat interval at the latest also catches commits by other server processes.
             await WaitAsync(nextCommit, heartbeatInterval - idle, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Reads the stream's key again and, when the ledger has it revoked, ends the watch (and so the stream).</summary>
+    private async Task<bool> EndedByRevocationAsync(KeyRevocations.KeyWatch keyWatch, CancellationToken cancellationToken)
+    {
+        if (!await IsRevokedAsync(keyWatch.KeyId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+        keyWatch.Revoke();
+        return true;
     }
 
     /// <summary>Waits until <paramref name="nextCommit"/> completes, <paramref name="timeout"/> passes or the call ends.</summary>

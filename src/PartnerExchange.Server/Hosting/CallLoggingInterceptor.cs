@@ -14,7 +14,8 @@ namespace PartnerExchange.Server.Hosting;
 /// metrics, and the error boundary — an unexpected exception becomes INTERNAL with no detail, so no stack trace or SQL
 /// ever reaches a client.
 /// </summary>
-internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingInterceptor> logger, CallMetrics metrics) : Interceptor
+internal sealed partial class CallLoggingInterceptor(
+    ILogger<CallLoggingInterceptor> logger, CallMetrics metrics, Microsoft.Extensions.Options.IOptions<ExchangeOptions> options) : Interceptor
 {
     /// <summary>How long a client should wait when the write queue is full.</summary>
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -51,7 +52,6 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
     {
         var started = Stopwatch.GetTimestamp();
         var code = StatusCode.OK;
-        context.UserState[TransportRefusals.SeenByInterceptorsKey] = true;
         try
         {
             return await call().ConfigureAwait(false);
@@ -60,6 +60,7 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
         {
             var error = ToRpcException(ex, context);
             code = error.StatusCode;
+            context.UserState[TransportRefusals.SeenByInterceptorsKey] = true;
             throw error;
         }
         finally
@@ -74,7 +75,7 @@ internal sealed partial class CallLoggingInterceptor(ILogger<CallLoggingIntercep
     {
         // A client stream's message over the transport's hard cap: grpc-dotnet's reader says so without an ErrorInfo.
         RpcException { StatusCode: StatusCode.ResourceExhausted } rpc when rpc.Trailers.Get(DetailsTrailer) is null =>
-            RpcErrors.ToException(Refusal.Of(ErrorReason.RequestTooLarge, "The request message is larger than the exchange accepts.")),
+            RpcErrors.ToException(UnreadableRequests.TooLarge(options.Value.MaxRequestBytes)),
         RpcException rpc => rpc,
         LedgerBusyException => RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The exchange is busy; retry shortly.", BusyRetryDelay),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>

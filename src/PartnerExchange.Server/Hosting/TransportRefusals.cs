@@ -20,7 +20,10 @@ namespace PartnerExchange.Server.Hosting;
 internal sealed class TransportRefusals(RequestDelegate next, ILogger<CallLoggingInterceptor> accessLog, CallMetrics metrics,
     IOptions<ExchangeOptions> options)
 {
-    /// <summary>The <see cref="ServerCallContext.UserState"/> entry of a call the interceptors saw (and logged).</summary>
+    /// <summary>
+    /// The <see cref="ServerCallContext.UserState"/> entry of a call the interceptors answered with an error (and logged);
+    /// set only then, so a call that succeeds costs no entry.
+    /// </summary>
     public const string SeenByInterceptorsKey = "partnerexchange.call-seen";
 
     private const string StatusHeader = "grpc-status";
@@ -32,14 +35,14 @@ internal sealed class TransportRefusals(RequestDelegate next, ILogger<CallLoggin
         ArgumentNullException.ThrowIfNull(http);
         var started = Stopwatch.GetTimestamp();
         await next(http).ConfigureAwait(false);
-        if (http.Items.ContainsKey(SeenByInterceptorsKey) || http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
         {
             return;
         }
         // Headers only (the usual case: nothing was sent) or, should a response have started, the trailers.
         var fields = http.Response.HasStarted ? http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers : http.Response.Headers;
         if (fields is null || !int.TryParse(fields[StatusHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || number == (int)StatusCode.OK)
+            || number == (int)StatusCode.OK || http.Items.ContainsKey(SeenByInterceptorsKey))
         {
             return;
         }
@@ -60,9 +63,7 @@ internal sealed class TransportRefusals(RequestDelegate next, ILogger<CallLoggin
     {
         if (code == StatusCode.ResourceExhausted)
         {
-            var max = options.Value.MaxRequestBytes;
-            return Refusal.Of(ErrorReason.RequestTooLarge, $"The request message is larger than the exchange accepts ({max} bytes).",
-                ("max_request_bytes", max.ToString(CultureInfo.InvariantCulture)));
+            return UnreadableRequests.TooLarge(options.Value.MaxRequestBytes);
         }
         return Refusal.Of(ErrorReason.MalformedRequest, transportMessage.Length > 0 ? Uri.UnescapeDataString(transportMessage) : "The request could not be read.");
     }

@@ -30,9 +30,7 @@ internal static class UnreadableRequests
     public static Marshaller<T> Tolerant<T>(Marshaller<T> inner, int maxRequestBytes) where T : class
     {
         ArgumentNullException.ThrowIfNull(inner);
-        var tooLarge = Refusal.Of(ErrorReason.RequestTooLarge,
-            $"The request message is larger than the exchange accepts ({maxRequestBytes} bytes).",
-            ("max_request_bytes", maxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var tooLarge = TooLarge(maxRequestBytes);
         var read = inner.ContextualDeserializer;
         return new Marshaller<T>(inner.ContextualSerializer, context =>
         {
@@ -51,6 +49,11 @@ internal static class UnreadableRequests
             }
         });
     }
+
+    /// <summary>The refusal of a request message over <paramref name="maxRequestBytes"/>, wherever it is found to be.</summary>
+    public static Refusal TooLarge(int maxRequestBytes) =>
+        Refusal.Of(ErrorReason.RequestTooLarge, $"The request message is larger than the exchange accepts ({maxRequestBytes} bytes).",
+            ("max_request_bytes", maxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     private static T Marked<T>(Refusal refusal) where T : class
     {
