@@ -21,23 +21,22 @@ internal static class SettlementStore
             ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
 
     /// <summary>
-    /// Obligations recorded in [$start, $end) that belong to no statement yet, in sequence order: sequence,
-    /// transaction id, payer, payee, currency, destination points, micros, minor.
+    /// Obligations recorded in [$start, $end), in sequence order: sequence, transaction id, payer, payee, currency,
+    /// destination points, micros, minor. Periods never overlap and no obligation is recorded inside a closed one
+    /// (<see cref="Obligations.RecordedAtMicros"/>), so while [$start, $end) is not closed, none of them is in a statement.
     /// </summary>
     internal const string UnsettledObligationsSql =
-        UnsettledObligationsSelect + "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end " + NotInAStatement;
+        UnsettledObligationsSelect + "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end ORDER BY o.sequence";
 
     private const string UnsettledObligationsSelect =
         "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
         "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence ";
 
-    private const string NotInAStatement = "AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) ORDER BY o.sequence";
-
     // The same, of the obligations after a snapshot's cut only: read along the sequence (the unary '+' keeps SQLite
     // off the index by time, which would walk the whole period for the few rows that committed meanwhile).
     private const string UnsettledObligationsAfterSql =
         UnsettledObligationsSelect + "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
-        NotInAStatement;
+        "ORDER BY o.sequence";
 
     /// <summary>Obligations recorded in the period that belong to no statement yet, in sequence order.</summary>
     public static List<Obligation> UnsettledObligations(WriteSession session, PeriodBounds bounds) =>
@@ -60,14 +59,20 @@ internal static class SettlementStore
         return obligations;
     }
 
-    /// <summary>Stores a newly closed period with its statements and lines.</summary>
+    /// <summary>
+    /// Stores a newly closed period with its statements. A statement's lines are not stored: they are the obligations
+    /// recorded in the period between its parties, which the period's sequence span lets a reader find; so closing
+    /// writes a row per statement, not per obligation, however large the period.
+    /// </summary>
     public static ClosedPeriod Insert(WriteSession session, PeriodDraft draft)
     {
         var periodId = "per_" + Guid.CreateVersion7(session.Now).ToString("N");
+        var (first, last) = SequenceSpan(draft);
         session.Execute(
-            "INSERT INTO settlement_periods (period_id, start_micros, end_micros, closed_at_micros, content_hash) VALUES ($id, $start, $end, $now, $hash)",
+            "INSERT INTO settlement_periods (period_id, start_micros, end_micros, closed_at_micros, content_hash, first_sequence, last_sequence) " +
+            "VALUES ($id, $start, $end, $now, $hash, $first, $last)",
             ("$id", periodId), ("$start", draft.Bounds.StartMicros), ("$end", draft.Bounds.EndMicros), ("$now", session.NowMicros),
-            ("$hash", draft.ContentHash));
+            ("$hash", draft.ContentHash), ("$first", first), ("$last", last));
         session.NoteClosedPeriod(draft.Bounds.EndMicros);
         var statements = new List<StatementRecord>(draft.Statements.Count);
         foreach (var statement in draft.Statements)
@@ -76,16 +81,25 @@ internal static class SettlementStore
                 statement.Totals, 0, statement.ContentHash, session.Now);
             InsertStatement(session, record);
             Obligations.Settle(session, statement.Parties, statement.Lines);
-            foreach (var line in statement.Lines)
-            {
-                session.Execute("INSERT INTO statement_lines (statement_id, sequence) VALUES ($statement, $seq)",
-                    ("$statement", record.StatementId), ("$seq", line.Sequence));
-            }
             statements.Add(record);
         }
         var period = new PeriodRecord(periodId, Time.FromMicros(draft.Bounds.StartMicros), Time.FromMicros(draft.Bounds.EndMicros),
             session.Now, statements.Count, draft.NetPositions, draft.ContentHash);
         return new ClosedPeriod(period, statements);
+    }
+
+    /// <summary>The lowest and highest sequence of the period's obligations; (0, 0) when it has none.</summary>
+    private static (long First, long Last) SequenceSpan(PeriodDraft draft)
+    {
+        var (first, last) = (long.MaxValue, 0L);
+        foreach (var statement in draft.Statements)
+        {
+            foreach (var line in statement.Lines)
+            {
+                (first, last) = (Math.Min(first, line.Sequence), Math.Max(last, line.Sequence));
+            }
+        }
+        return last == 0 ? (0, 0) : (first, last);
     }
 
     /// <summary>A period already closed, with its statements as they stand now.</summary>
