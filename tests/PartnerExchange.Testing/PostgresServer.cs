@@ -8,8 +8,8 @@ namespace PartnerExchange.Testing;
 /// A throwaway PostgreSQL cluster owned by the tests, like <see cref="RedisServer"/>: <c>initdb</c> into a temporary
 /// folder, <c>postgres</c> on a free loopback port with its socket in that folder, fsync and synchronous commit on
 /// (durability is part of what the tests check), stopped and deleted when the test process ends, by a watchdog shell
-/// that does it even if the test process is killed. One cluster serves the
-/// whole test assembly (<see cref="Shared"/>); each test takes a database of its own from <see cref="CreateDatabaseAsync"/>.
+/// that does it even if the test process is killed. One cluster serves the whole test assembly (<see cref="Shared"/>);
+/// each test takes a database of its own from <see cref="CreateDatabaseAsync"/>.
 /// PostgreSQL refuses to run as root, so under root the cluster runs as the unprivileged system user
 /// <see cref="ClusterUser"/>, created if missing.
 /// </summary>
@@ -45,7 +45,8 @@ public sealed class PostgresServer : IDisposable
         return server;
     });
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", "pg-" + Guid.NewGuid().ToString("N"));
+    // Straight under the temporary folder, which every user may pass through: the cluster's user must reach its folder.
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-postgres-" + Guid.NewGuid().ToString("N"));
     private readonly string _password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private readonly string _binaries;
     private readonly bool _asClusterUser;
