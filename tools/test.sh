@@ -3,8 +3,10 @@
 #
 #   tools/test.sh
 #
-# 1. Installs redis-server with apt-get if it is not on PATH (the integration tests start their own
-#    redis-server on a free loopback port; this script never starts one).
+# 1. Installs redis-server with apt-get if it is not on PATH, and Debian's postgresql if PostgreSQL's server
+#    programs are neither on PATH nor in /usr/lib/postgresql/*/bin (the tests start their own redis-server, and
+#    their own throwaway PostgreSQL cluster, on free loopback ports; this script starts neither, and stops the
+#    cluster that Debian's package starts when it installs).
 # 2. dotnet build PartnerExchange.sln -c Release -warnaserror   (stops here on any warning or error)
 # 3. dotnet test  PartnerExchange.sln -c Release --no-build      (trx files go to TestResults/, git-ignored)
 # 4. Adds up the trx files and prints, as its very last line:   tests: N passed, M failed
@@ -54,28 +56,59 @@ trap on_exit EXIT
 
 log() { echo "test.sh: $*" >&2; }
 
+# Installs Debian packages quietly (showing apt's output if it fails), waiting for another apt-get or dpkg.
+apt_install() {
+  local -a sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  local apt_log
+  apt_log=$(mktemp)
+  if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" install -y -qq --no-install-recommends "$@"; } >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    rm -f "$apt_log"
+    log "could not install $*"
+    return 1
+  fi
+  rm -f "$apt_log"
+}
+
 ensure_redis_server() {
   if command -v redis-server >/dev/null 2>&1; then
     return 0
   fi
   log "redis-server not found; installing it with apt-get (waiting up to ${APT_LOCK_WAIT_SECONDS}s if another apt-get or dpkg holds its lock)"
+  apt_install redis-server
+  command -v redis-server >/dev/null 2>&1 || { log "redis-server still not on PATH"; return 1; }
+}
+
+# PostgreSQL's server programs where the test fixture looks for them: on PATH, else Debian's versioned folder.
+postgres_server_found() {
+  command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null
+}
+
+ensure_postgres_server() {
+  if postgres_server_found; then
+    return 0
+  fi
+  log "PostgreSQL server not found; installing Debian's postgresql with apt-get (waiting up to ${APT_LOCK_WAIT_SECONDS}s if another apt-get or dpkg holds its lock)"
   local -a sudo=()
   if [[ $(id -u) -ne 0 ]]; then
     sudo=(sudo)
   fi
-  # Quiet, but show apt's output if it fails.
-  local apt_log
-  apt_log=$(mktemp)
-  if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" update -qq &&
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-      apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" install -y -qq --no-install-recommends redis-server; } >"$apt_log" 2>&1; then
-    cat "$apt_log" >&2
-    rm -f "$apt_log"
-    log "could not install redis-server"
-    return 1
+  # The package creates and starts a cluster of its own on port 5432 where a service manager runs; the tests
+  # never use it, so it is stopped (where no service manager runs, nothing was started).
+  apt_install postgresql
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    local version name
+    while read -r version name _; do
+      "${sudo[@]}" pg_ctlcluster "$version" "$name" stop >/dev/null 2>&1 || true
+    done < <(pg_lsclusters --no-header 2>/dev/null)
   fi
-  rm -f "$apt_log"
-  command -v redis-server >/dev/null 2>&1 || { log "redis-server still not on PATH"; return 1; }
+  postgres_server_found || { log "PostgreSQL's initdb and postgres still not found"; return 1; }
 }
 
 # Reads one integer attribute from a <Counters .../> element; 0 when absent.
@@ -86,6 +119,7 @@ counter() {
 }
 
 ensure_redis_server
+ensure_postgres_server
 
 log "building ${SOLUTION} (Release, warnings as errors)"
 if ! dotnet build "$SOLUTION" -c Release -warnaserror -nologo -v q; then

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Storage.Sqlite;
 
 namespace PartnerExchange.Ledger;
 
@@ -23,7 +24,7 @@ public sealed class LedgerDatabase : IDisposable
 
     private readonly LedgerOptions _options;
     private readonly ILogger _logger;
-    private readonly DbContextOptions<ExchangeDbContext> _contextOptions;
+    private readonly DbContextOptions<SqliteLedgerContext> _contextOptions;
     // Idle readers in slots taken and filled by compare-and-swap: no lock and no allocation per read, where a
     // ConcurrentBag took a lock whenever a thread stole a connection another thread had given back.
     private readonly ReadConnection?[] _idleReaders = new ReadConnection?[MaxIdleReaders];
@@ -44,7 +45,7 @@ public sealed class LedgerDatabase : IDisposable
             DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
         }.ToString();
         // Built once: building options per context is most of what a small EF read costs.
-        _contextOptions = new DbContextOptionsBuilder<ExchangeDbContext>()
+        _contextOptions = new DbContextOptionsBuilder<SqliteLedgerContext>()
             .UseSqlite(ConnectionString)
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
             .Options;
@@ -71,9 +72,7 @@ public sealed class LedgerDatabase : IDisposable
             // WAL is a property of the file: set once, every later connection uses it.
             await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
-        using var migrationLock = await MigrationLock.TakeAsync(path, ConnectionString, _logger, cancellationToken).ConfigureAwait(false);
-        await using var context = CreateContext();
-        await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await LedgerSchema.MigrateAsync(LedgerEngine.Sqlite, ConnectionString, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -92,7 +91,7 @@ public sealed class LedgerDatabase : IDisposable
             ?? throw new InvalidOperationException($"Setting {name} could not be stored."));
     }
 
-    internal ExchangeDbContext CreateContext() => new(_contextOptions);
+    internal ExchangeDbContext CreateContext() => new SqliteLedgerContext(_contextOptions);
 
     /// <summary>
     /// Runs one read on a pooled connection. Microsoft.Data.Sqlite reads synchronously even through its async

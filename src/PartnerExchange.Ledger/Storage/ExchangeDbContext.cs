@@ -5,10 +5,12 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace PartnerExchange.Ledger.Storage;
 
 /// <summary>
-/// The EF Core model of the exchange. It owns the schema and its migrations and serves the read side;
-/// the write side runs hand-written SQL over the same tables (see <c>Writing/</c>).
+/// The EF Core model of the exchange, one for both engines. It owns the schema and serves the read side; the
+/// write side runs hand-written SQL over the same tables (see <c>Writing/</c>). Each engine has a context of its
+/// own (<see cref="Sqlite.SqliteLedgerContext"/>, <see cref="Postgres.PostgresLedgerContext"/>) only so that EF
+/// Core keeps one migration set and one model snapshot per engine: they add nothing to the model.
 /// </summary>
-internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> options) : DbContext(options)
+internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<PartnerRow> Partners => Set<PartnerRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();

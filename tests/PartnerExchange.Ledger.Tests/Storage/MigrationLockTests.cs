@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Storage.Sqlite;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 
 namespace PartnerExchange.Ledger.Tests.Storage;
@@ -19,12 +19,10 @@ public sealed class MigrationLockTests : MigrationTest
     [Fact]
     public async Task MigrateAsync_LockRowLeftByAKilledProcess_RemovesItAndMigrates()
     {
-        using (var older = await OlderLedger.CreateAsync(Folder, "20261123191037_InitialLedger"))
+        // What EF Core's lock leaves when its process dies inside it.
+        using (await Release110Ledger.CreateAsync(Folder,
+            "INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, '2026-12-07 10:00:00')"))
         {
-            // What EF Core's lock leaves when its process dies inside it.
-            await OlderLedger.ExecuteAsync(older,
-                "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL)",
-                "INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, '2026-12-07 10:00:00')");
         }
         var logger = new CollectingLogger<LedgerDatabase>();
         using var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = DatabasePath }), logger);
@@ -32,7 +30,7 @@ public sealed class MigrationLockTests : MigrationTest
         using var timeout = new CancellationTokenSource(MigrationTimeout);
         await database.MigrateAsync(timeout.Token);
 
-        Assert.Empty(await OlderLedger.ScalarsAsync(database, "SELECT \"Id\" FROM \"__EFMigrationsLock\""));
+        Assert.Empty(await Release110Ledger.ScalarsAsync(database, "SELECT \"Id\" FROM \"__EFMigrationsLock\""));
         Assert.Empty(await PendingMigrationsAsync(database));
         Assert.Contains(logger.Entries, e => e.EventId.Id == 2005);
     }
@@ -44,7 +42,7 @@ public sealed class MigrationLockTests : MigrationTest
         var logger = new CollectingLogger<LedgerDatabase>();
         using var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = DatabasePath }), logger);
         // The lock as another migrating process holds it: an exclusive lock on the lock file.
-        var held = new FileStream(MigrationLock.LockFilePath(DatabasePath), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var held = new FileStream(SqliteMigrationLock.LockFilePath(DatabasePath), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
         using var timeout = new CancellationTokenSource(MigrationTimeout);
         var migration = database.MigrateAsync(timeout.Token);

@@ -8,13 +8,10 @@ namespace PartnerExchange.Ledger.Tests.Storage;
 /// </summary>
 public sealed class StatementLinesByPeriodMigrationTests : MigrationTest
 {
-    private const string MigrationBefore = "20261207220000_OpenObligationTotals";
-    private const string MigrationUnderTest = "20261207233010_StatementLinesByPeriod";
-
     [Fact]
     public async Task MigrateAsync_LedgerWithStatementLines_KeepsEachPeriodsSpanAndTheOpenTotals()
     {
-        using var database = await OlderLedger.CreateAsync(Folder, MigrationBefore,
+        using var database = await Release110Ledger.CreateAsync(Folder,
             "INSERT INTO obligations (sequence, payer_program_code, payee_program_code, destination_points, point_price_micros, currency_code, " +
             "amount_micros, amount_minor, created_at_micros) VALUES (1, 'SHOP', 'AIR', 10, 100, 'USD', 1000, 0, 1), " +
             "(2, 'AIR', 'SHOP', 5, 7, 'EUR', 35, 0, 2), (3, 'SHOP', 'AIR', 20, 100, 'USD', 2000, 0, 3), (4, 'SHOP', 'AIR', -20, 100, 'USD', -2000, 0, 4), " +
@@ -28,12 +25,12 @@ public sealed class StatementLinesByPeriodMigrationTests : MigrationTest
             "INSERT INTO statement_lines (statement_id, sequence) VALUES ('s1', 1), ('s2', 2)",
             "INSERT INTO open_obligation_totals (program_code, currency_code, open_micros) VALUES ('SHOP', 'USD', 4100), ('AIR', 'USD', 4100)");
 
-        await OlderLedger.MigrateToAsync(database, MigrationUnderTest);
+        await database.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(["empty 0-0", "p 1-2"], await OlderLedger.ScalarsAsync(database,
+        Assert.Equal(["empty 0-0", "p 1-2"], await Release110Ledger.ScalarsAsync(database,
             "SELECT period_id || ' ' || first_sequence || '-' || last_sequence FROM settlement_periods ORDER BY period_id"));
-        Assert.Equal(["AIR USD 4000", "SHOP USD 4000"], await OlderLedger.ScalarsAsync(database,
+        Assert.Equal(["AIR USD 4000", "SHOP USD 4000"], await Release110Ledger.ScalarsAsync(database,
             "SELECT program_code || ' ' || currency_code || ' ' || open_micros FROM open_obligation_totals ORDER BY program_code, currency_code"));
-        Assert.Empty(await OlderLedger.ScalarsAsync(database, "SELECT name FROM sqlite_master WHERE name = 'statement_lines'"));
+        Assert.Empty(await Release110Ledger.ScalarsAsync(database, "SELECT name FROM sqlite_master WHERE name = 'statement_lines'"));
     }
 }

@@ -3,15 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Storage.Sqlite;
 
 #nullable disable
 
-namespace PartnerExchange.Ledger.Storage.Migrations
+namespace PartnerExchange.Ledger.Storage.Sqlite.Migrations
 {
-    [DbContext(typeof(ExchangeDbContext))]
-    [Migration("20261130113537_TransactionsWithoutRequesterIndex")]
-    partial class TransactionsWithoutRequesterIndex
+    [DbContext(typeof(SqliteLedgerContext))]
+    [Migration("20261207230000_Baseline")]
+    partial class Baseline
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,13 +26,45 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("AccrualCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_credit_points");
+
+                    b.Property<long>("AccrualDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_debit_points");
+
+                    b.Property<long>("AdjustmentCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_credit_points");
+
+                    b.Property<long>("AdjustmentDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_debit_points");
+
                     b.Property<long>("BalancePoints")
                         .HasColumnType("INTEGER")
                         .HasColumnName("balance_points");
 
+                    b.Property<long>("ConversionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_credit_points");
+
+                    b.Property<long>("ConversionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_debit_points");
+
                     b.Property<long>("CreatedAtMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at_micros");
+
+                    b.Property<long>("ExpiryCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_credit_points");
+
+                    b.Property<long>("ExpiryDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_debit_points");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
@@ -55,6 +87,22 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("program_code");
+
+                    b.Property<long>("RedemptionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_credit_points");
+
+                    b.Property<long>("RedemptionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_debit_points");
+
+                    b.Property<long>("ReversalCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_credit_points");
+
+                    b.Property<long>("ReversalDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_debit_points");
 
                     b.HasKey("Id");
 
@@ -192,8 +240,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnName("warning_days");
 
                     b.HasKey("Cursor");
-
-                    b.HasIndex("TransactionId");
 
                     b.HasIndex("ProgramCode", "Cursor");
 
@@ -337,9 +383,26 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("CreatedAtMicros");
 
-                    b.HasIndex("PayerProgramCode", "PayeeProgramCode", "CreatedAtMicros");
-
                     b.ToTable("obligations", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.OpenObligationTotalRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<string>("CurrencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_code");
+
+                    b.Property<long>("OpenMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_micros");
+
+                    b.HasKey("ProgramCode", "CurrencyCode");
+
+                    b.ToTable("open_obligation_totals", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PartnerRow", b =>
@@ -376,6 +439,10 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.Property<int>("ExpiryPolicy")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expiry_policy");
+
+                    b.Property<long>("ExpiryPolicySinceMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_policy_since_micros");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
@@ -496,7 +563,7 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAtMicros")
-                        .HasFilter("remaining_points > 0");
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
 
                     b.HasIndex("Sequence");
 

@@ -3,15 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Storage.Sqlite;
 
 #nullable disable
 
-namespace PartnerExchange.Ledger.Storage.Migrations
+namespace PartnerExchange.Ledger.Storage.Sqlite.Migrations
 {
-    [DbContext(typeof(ExchangeDbContext))]
-    [Migration("20261123200302_Settlement")]
-    partial class Settlement
+    [DbContext(typeof(SqliteLedgerContext))]
+    [Migration("20261208001913_StatementLinesByPeriod")]
+    partial class StatementLinesByPeriod
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,17 +26,53 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("AccrualCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_credit_points");
+
+                    b.Property<long>("AccrualDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accrual_debit_points");
+
+                    b.Property<long>("AdjustmentCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_credit_points");
+
+                    b.Property<long>("AdjustmentDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adjustment_debit_points");
+
                     b.Property<long>("BalancePoints")
                         .HasColumnType("INTEGER")
                         .HasColumnName("balance_points");
+
+                    b.Property<long>("ConversionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_credit_points");
+
+                    b.Property<long>("ConversionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("conversion_debit_points");
 
                     b.Property<long>("CreatedAtMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at_micros");
 
+                    b.Property<long>("ExpiryCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_credit_points");
+
+                    b.Property<long>("ExpiryDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_debit_points");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
+
+                    b.Property<long>("LastActivityMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_activity_micros");
 
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER")
@@ -51,6 +87,22 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("program_code");
+
+                    b.Property<long>("RedemptionCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_credit_points");
+
+                    b.Property<long>("RedemptionDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("redemption_debit_points");
+
+                    b.Property<long>("ReversalCreditPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_credit_points");
+
+                    b.Property<long>("ReversalDebitPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reversal_debit_points");
 
                     b.HasKey("Id");
 
@@ -99,6 +151,128 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRetentionRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<long>("PrunedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_at_micros");
+
+                    b.Property<long>("PrunedThroughCursor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_through_cursor");
+
+                    b.Property<long>("PrunedThroughSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_through_sequence");
+
+                    b.HasKey("ProgramCode");
+
+                    b.ToTable("event_retention", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRow", b =>
+                {
+                    b.Property<long>("Cursor")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cursor");
+
+                    b.Property<long>("BalancePoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("balance_points");
+
+                    b.Property<string>("CounterpartyProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counterparty_program_code");
+
+                    b.Property<long?>("ExpiresAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at_micros");
+
+                    b.Property<string>("FromProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_program_code");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MemberNumber")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_number");
+
+                    b.Property<long>("OccurredAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at_micros");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("ProgramCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<long>("RateVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_version");
+
+                    b.Property<string>("ReversesTransactionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverses_transaction_id");
+
+                    b.Property<string>("ToProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_program_code");
+
+                    b.Property<string>("TransactionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<int>("WarningDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("warning_days");
+
+                    b.HasKey("Cursor");
+
+                    b.HasIndex("ProgramCode", "Cursor");
+
+                    b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.ExpiryWarningRow", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("LotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lot_id");
+
+                    b.Property<int>("HorizonDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("horizon_days");
+
+                    b.Property<long>("BasisMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basis_micros");
+
+                    b.Property<long>("IssuedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("issued_at_micros");
+
+                    b.HasKey("AccountId", "LotId", "HorizonDays", "BasisMicros");
+
+                    b.ToTable("expiry_warnings", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.IdempotencyRow", b =>
                 {
                     b.Property<string>("Principal")
@@ -135,6 +309,33 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Principal", "IdempotencyKey");
 
                     b.ToTable("idempotency_records", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.LotMovementRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LotId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lot_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LotId");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("lot_movements", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.ObligationRow", b =>
@@ -182,9 +383,26 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("CreatedAtMicros");
 
-                    b.HasIndex("PayerProgramCode", "PayeeProgramCode", "CreatedAtMicros");
-
                     b.ToTable("obligations", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.OpenObligationTotalRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_code");
+
+                    b.Property<string>("CurrencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_code");
+
+                    b.Property<long>("OpenMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("open_micros");
+
+                    b.HasKey("ProgramCode", "CurrencyCode");
+
+                    b.ToTable("open_obligation_totals", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PartnerRow", b =>
@@ -213,6 +431,18 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.Property<long?>("EarnPoints")
                         .HasColumnType("INTEGER")
                         .HasColumnName("earn_points");
+
+                    b.Property<int>("ExpiryMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_months");
+
+                    b.Property<int>("ExpiryPolicy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_policy");
+
+                    b.Property<long>("ExpiryPolicySinceMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_policy_since_micros");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
@@ -300,10 +530,55 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("payments", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.PointLotRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("EarnedAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("earned_at_micros");
+
+                    b.Property<long?>("ExpiresAtMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at_micros");
+
+                    b.Property<long>("OriginalPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("original_points");
+
+                    b.Property<long>("RemainingPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("remaining_points");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAtMicros")
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("AccountId", "ExpiresAtMicros", "RemainingPoints")
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
+
+                    b.HasIndex("AccountId", "Id", "ExpiresAtMicros", "RemainingPoints")
+                        .HasFilter("remaining_points > 0");
+
+                    b.ToTable("point_lots", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PostingRow", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -337,9 +612,9 @@ namespace PartnerExchange.Ledger.Storage.Migrations
 
                     b.HasIndex("Sequence");
 
-                    b.HasIndex("AccountId", "Sequence");
-
                     b.HasIndex("ProgramCode", "Sequence");
+
+                    b.HasIndex("AccountId", "Sequence", "AmountPoints");
 
                     b.ToTable("postings", (string)null);
                 });
@@ -418,6 +693,8 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasIndex("FromProgramCode", "ToProgramCode", "Version")
                         .IsUnique();
 
+                    b.HasIndex("FromProgramCode", "ToProgramCode", "EffectiveAtMicros", "Version");
+
                     b.ToTable("exchange_rates", (string)null);
                 });
 
@@ -456,6 +733,14 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("end_micros");
 
+                    b.Property<long>("FirstSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_sequence");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sequence");
+
                     b.Property<long>("StartMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("start_micros");
@@ -466,24 +751,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .IsUnique();
 
                     b.ToTable("settlement_periods", (string)null);
-                });
-
-            modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementLineRow", b =>
-                {
-                    b.Property<string>("StatementId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("statement_id");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
-                    b.HasKey("StatementId", "Sequence");
-
-                    b.HasIndex("Sequence")
-                        .IsUnique();
-
-                    b.ToTable("statement_lines", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementRow", b =>
@@ -627,12 +894,11 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasKey("Sequence");
 
                     b.HasIndex("ReversesSequence")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("reverses_sequence IS NOT NULL");
 
                     b.HasIndex("TransactionId")
                         .IsUnique();
-
-                    b.HasIndex("RequesterProgramCode", "Sequence");
 
                     b.ToTable("transactions", (string)null);
                 });

@@ -1,30 +1,25 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 
-namespace PartnerExchange.Ledger.Tests.Infrastructure;
+namespace PartnerExchange.Ledger.Tests.Storage;
 
 /// <summary>
-/// A ledger file as an earlier release left it: migrated only up to <c>lastMigration</c> and holding rows
-/// written under that schema, for tests of the migrations that come after.
+/// A ledger file as release 1.1.0 left it, from <c>ledger-1.1.0.sql</c> (its schema and migration history, taken from
+/// 1.1.0's own migrations before they were squashed), plus raw SQL helpers on a ledger file.
 /// </summary>
-internal static class OlderLedger
+internal static class Release110Ledger
 {
-    public static async Task<LedgerDatabase> CreateAsync(string folder, string lastMigration, params string[] statements)
+    /// <summary>The fixture's path in the test output.</summary>
+    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Storage", "ledger-1.1.0.sql");
+
+    /// <summary>Writes a 1.1.0 ledger into <paramref name="folder"/>, then runs <paramref name="statements"/> on it.</summary>
+    public static async Task<LedgerDatabase> CreateAsync(string folder, params string[] statements)
     {
         Directory.CreateDirectory(folder);
         var database = new LedgerDatabase(Options.Create(new LedgerOptions { DatabasePath = Path.Combine(folder, "exchange.db") }));
-        await MigrateToAsync(database, lastMigration);
+        await ExecuteAsync(database, await File.ReadAllTextAsync(ScriptPath));
         await ExecuteAsync(database, statements);
         return database;
-    }
-
-    /// <summary>Applies the migrations up to <paramref name="migration"/> and none after, as that release would.</summary>
-    public static async Task MigrateToAsync(LedgerDatabase database, string migration)
-    {
-        await using var context = database.CreateContext();
-        await context.GetService<IMigrator>().MigrateAsync(migration);
     }
 
     /// <summary>Runs raw statements on the file, as the schema of the moment stands.</summary>
@@ -55,4 +50,12 @@ internal static class OlderLedger
         }
         return values;
     }
+
+    /// <summary>
+    /// Every object of the file's schema (tables, indexes, triggers, views) as <c>type name on table: sql</c>, by name:
+    /// what <c>sqlite3 .schema</c> shows.
+    /// </summary>
+    public static Task<List<string>> SchemaAsync(LedgerDatabase database) =>
+        ScalarsAsync(database,
+            "SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name");
 }

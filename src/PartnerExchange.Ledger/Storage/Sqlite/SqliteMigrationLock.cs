@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace PartnerExchange.Ledger.Storage;
+namespace PartnerExchange.Ledger.Storage.Sqlite;
 
 /// <summary>
 /// Serialises the processes that migrate one ledger file with a lock the operating system holds for the
@@ -10,7 +10,7 @@ namespace PartnerExchange.Ledger.Storage;
 /// every later start waits on it for ever; under this lock such a row can only be a dead process's, so it is
 /// removed (and said so) before EF Core looks for it.
 /// </summary>
-internal sealed partial class MigrationLock : IDisposable
+internal sealed partial class SqliteMigrationLock : IDisposable
 {
     /// <summary>How often a start that waits on another process's migration says so.</summary>
     private static readonly TimeSpan WaitReportInterval = TimeSpan.FromSeconds(5);
@@ -19,7 +19,7 @@ internal sealed partial class MigrationLock : IDisposable
 
     private readonly FileStream _lockFile;
 
-    private MigrationLock(FileStream lockFile) => _lockFile = lockFile;
+    private SqliteMigrationLock(FileStream lockFile) => _lockFile = lockFile;
 
     /// <summary>The lock file of the ledger at <paramref name="databasePath"/>.</summary>
     public static string LockFilePath(string databasePath) => databasePath + "-migrations.lock";
@@ -28,7 +28,7 @@ internal sealed partial class MigrationLock : IDisposable
     /// Takes the lock, waiting while another process holds it and logging what it waits for, then removes any
     /// EF Core migration lock that a process which died while migrating left in the ledger.
     /// </summary>
-    public static async Task<MigrationLock> TakeAsync(string databasePath, string connectionString, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<SqliteMigrationLock> TakeAsync(string databasePath, string connectionString, ILogger logger, CancellationToken cancellationToken)
     {
         var lockPath = LockFilePath(databasePath);
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -38,7 +38,7 @@ internal sealed partial class MigrationLock : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (TryOpenExclusive(lockPath) is { } lockFile)
             {
-                var taken = new MigrationLock(lockFile);
+                var taken = new SqliteMigrationLock(lockFile);
                 try
                 {
                     await RemoveAbandonedEfLockAsync(connectionString, logger, cancellationToken).ConfigureAwait(false);

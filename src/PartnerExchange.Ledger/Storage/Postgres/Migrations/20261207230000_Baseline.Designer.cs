@@ -3,58 +3,139 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using PartnerExchange.Ledger.Storage;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using PartnerExchange.Ledger.Storage.Postgres;
 
 #nullable disable
 
-namespace PartnerExchange.Ledger.Storage.Migrations
+namespace PartnerExchange.Ledger.Storage.Postgres.Migrations
 {
-    [DbContext(typeof(ExchangeDbContext))]
-    [Migration("20261130000422_CoveringAccountIndexes")]
-    partial class CoveringAccountIndexes
+    [DbContext(typeof(PostgresLedgerContext))]
+    [Migration("20261207230000_Baseline")]
+    partial class Baseline
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.AccountRow", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccrualCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("accrual_credit_points");
+
+                    b.Property<long>("AccrualDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("accrual_debit_points");
+
+                    b.Property<long>("AdjustmentCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("adjustment_credit_points");
+
+                    b.Property<long>("AdjustmentDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("adjustment_debit_points");
+
                     b.Property<long>("BalancePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("balance_points");
 
+                    b.Property<long>("ConversionCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("conversion_credit_points");
+
+                    b.Property<long>("ConversionDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("conversion_debit_points");
+
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
+                    b.Property<long>("ExpiryCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("expiry_credit_points");
+
+                    b.Property<long>("ExpiryDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("expiry_debit_points");
+
                     b.Property<int>("Kind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("kind");
 
                     b.Property<long>("LastActivityMicros")
-                        .HasColumnType("INTEGER")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
                         .HasColumnName("last_activity_micros");
 
                     b.Property<long>("LastSequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
                     b.Property<string>("MemberNumber")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("member_number");
 
                     b.Property<string>("ProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_code");
+
+                    b.Property<long>("RedemptionCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("redemption_credit_points");
+
+                    b.Property<long>("RedemptionDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("redemption_debit_points");
+
+                    b.Property<long>("ReversalCreditPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("reversal_credit_points");
+
+                    b.Property<long>("ReversalDebitPoints")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("reversal_debit_points");
 
                     b.HasKey("Id");
 
@@ -67,33 +148,33 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.ApiKeyRow", b =>
                 {
                     b.Property<string>("KeyId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("key_id");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<string>("Label")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("label");
 
                     b.Property<string>("ProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_code");
 
                     b.Property<long?>("RevokedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("revoked_at_micros");
 
                     b.Property<int>("Role")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("role");
 
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("secret_hash");
 
                     b.HasKey("KeyId");
@@ -103,74 +184,97 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRetentionRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("text")
+                        .HasColumnName("program_code");
+
+                    b.Property<long>("PrunedAtMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pruned_at_micros");
+
+                    b.Property<long>("PrunedThroughCursor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pruned_through_cursor");
+
+                    b.Property<long>("PrunedThroughSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pruned_through_sequence");
+
+                    b.HasKey("ProgramCode");
+
+                    b.ToTable("event_retention", (string)null);
+                });
+
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.EventRow", b =>
                 {
                     b.Property<long>("Cursor")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("cursor");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Cursor"));
+
                     b.Property<long>("BalancePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("balance_points");
 
                     b.Property<string>("CounterpartyProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("counterparty_program_code");
 
                     b.Property<long?>("ExpiresAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_at_micros");
 
                     b.Property<string>("FromProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("from_program_code");
 
                     b.Property<int>("Kind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("kind");
 
                     b.Property<string>("MemberNumber")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("member_number");
 
                     b.Property<long>("OccurredAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("occurred_at_micros");
 
                     b.Property<long>("Points")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("points");
 
                     b.Property<string>("ProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_code");
 
                     b.Property<long>("RateVersion")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rate_version");
 
                     b.Property<string>("ReversesTransactionId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("reverses_transaction_id");
 
                     b.Property<string>("ToProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("to_program_code");
 
                     b.Property<string>("TransactionId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("transaction_id");
 
                     b.Property<int>("WarningDays")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("warning_days");
 
                     b.HasKey("Cursor");
-
-                    b.HasIndex("TransactionId");
 
                     b.HasIndex("ProgramCode", "Cursor");
 
@@ -180,23 +284,23 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.ExpiryWarningRow", b =>
                 {
                     b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
                     b.Property<long>("LotId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("lot_id");
 
                     b.Property<int>("HorizonDays")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("horizon_days");
 
                     b.Property<long>("BasisMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("basis_micros");
 
                     b.Property<long>("IssuedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("issued_at_micros");
 
                     b.HasKey("AccountId", "LotId", "HorizonDays", "BasisMicros");
@@ -207,34 +311,34 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.IdempotencyRow", b =>
                 {
                     b.Property<string>("Principal")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("principal");
 
                     b.Property<string>("IdempotencyKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("idempotency_key");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<bool>("IsRefusal")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_refusal");
 
                     b.Property<string>("Method")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("method");
 
                     b.Property<byte[]>("RequestFingerprint")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("request_fingerprint");
 
                     b.Property<byte[]>("Response")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("response");
 
                     b.HasKey("Principal", "IdempotencyKey");
@@ -246,19 +350,21 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("LotId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("lot_id");
 
                     b.Property<long>("Points")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("points");
 
                     b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
                     b.HasKey("Id");
@@ -273,136 +379,163 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.ObligationRow", b =>
                 {
                     b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
                     b.Property<long>("AmountMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount_micros");
 
                     b.Property<long>("AmountMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount_minor");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<string>("CurrencyCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("currency_code");
 
                     b.Property<long>("DestinationPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("destination_points");
 
                     b.Property<string>("PayeeProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payee_program_code");
 
                     b.Property<string>("PayerProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payer_program_code");
 
                     b.Property<long>("PointPriceMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("point_price_micros");
 
                     b.HasKey("Sequence");
 
                     b.HasIndex("CreatedAtMicros");
 
-                    b.HasIndex("PayerProgramCode", "PayeeProgramCode", "CreatedAtMicros");
-
                     b.ToTable("obligations", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerExchange.Ledger.Storage.OpenObligationTotalRow", b =>
+                {
+                    b.Property<string>("ProgramCode")
+                        .HasColumnType("text")
+                        .HasColumnName("program_code");
+
+                    b.Property<string>("CurrencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("currency_code");
+
+                    b.Property<long>("OpenMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("open_micros");
+
+                    b.HasKey("ProgramCode", "CurrencyCode");
+
+                    b.ToTable("open_obligation_totals", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PartnerRow", b =>
                 {
                     b.Property<string>("ProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_code");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EarnCurrency")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("earn_currency");
 
                     b.Property<long?>("EarnPerAmountMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("earn_per_amount_minor");
 
                     b.Property<long?>("EarnPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("earn_points");
 
                     b.Property<int>("ExpiryMonths")
-                        .HasColumnType("INTEGER")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("expiry_months");
 
                     b.Property<int>("ExpiryPolicy")
-                        .HasColumnType("INTEGER")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("expiry_policy");
 
+                    b.Property<long>("ExpiryPolicySinceMicros")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("expiry_policy_since_micros");
+
                     b.Property<int>("Kind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("kind");
 
                     b.Property<long>("PointPriceMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("point_price_micros");
 
                     b.Property<string>("ProgramName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_name");
 
                     b.Property<int?>("QuotesBurst")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("quotes_burst");
 
                     b.Property<int?>("QuotesPerSecond")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("quotes_per_second");
 
                     b.Property<int?>("ReadsBurst")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("reads_burst");
 
                     b.Property<int?>("ReadsPerSecond")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("reads_per_second");
 
                     b.Property<string>("SettlementCurrency")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("settlement_currency");
 
                     b.Property<int>("Status")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("status");
 
                     b.Property<long>("UpdatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("updated_at_micros");
 
                     b.Property<int?>("WritesBurst")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("writes_burst");
 
                     b.Property<int?>("WritesPerSecond")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("writes_per_second");
 
                     b.HasKey("ProgramCode");
@@ -413,25 +546,25 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.PaymentRow", b =>
                 {
                     b.Property<string>("PaymentId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payment_id");
 
                     b.Property<long>("AmountMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount_minor");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<string>("Reference")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("reference");
 
                     b.Property<string>("StatementId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("statement_id");
 
                     b.HasKey("PaymentId");
@@ -445,39 +578,44 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
                     b.Property<long>("EarnedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("earned_at_micros");
 
                     b.Property<long?>("ExpiresAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_at_micros");
 
                     b.Property<long>("OriginalPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("original_points");
 
                     b.Property<long>("RemainingPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("remaining_points");
 
                     b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAtMicros")
-                        .HasFilter("remaining_points > 0");
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
 
                     b.HasIndex("Sequence");
+
+                    b.HasIndex("AccountId", "ExpiresAtMicros", "RemainingPoints")
+                        .HasFilter("remaining_points > 0 AND expires_at_micros IS NOT NULL");
 
                     b.HasIndex("AccountId", "Id", "ExpiresAtMicros", "RemainingPoints")
                         .HasFilter("remaining_points > 0");
@@ -489,33 +627,35 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
                     b.Property<int>("AccountKind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("account_kind");
 
                     b.Property<long>("AmountPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount_points");
 
                     b.Property<string>("MemberNumber")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("member_number");
 
                     b.Property<string>("ProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("program_code");
 
                     b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
                     b.HasKey("Id");
@@ -533,69 +673,71 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<int>("BonusBasisPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("bonus_basis_points");
 
                     b.Property<long?>("BonusEndsAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("bonus_ends_at_micros");
 
                     b.Property<long?>("BonusStartsAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("bonus_starts_at_micros");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<long>("EffectiveAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("effective_at_micros");
 
                     b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("enabled");
 
                     b.Property<long>("FromPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("from_points");
 
                     b.Property<string>("FromProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("from_program_code");
 
                     b.Property<long>("IncrementPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("increment_points");
 
                     b.Property<long>("MaxSourcePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("max_source_points");
 
                     b.Property<long>("MemberFeePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("member_fee_points");
 
                     b.Property<long>("MinSourcePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("min_source_points");
 
                     b.Property<long>("ToPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("to_points");
 
                     b.Property<string>("ToProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("to_program_code");
 
                     b.Property<long>("Version")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -603,18 +745,20 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.HasIndex("FromProgramCode", "ToProgramCode", "Version")
                         .IsUnique();
 
+                    b.HasIndex("FromProgramCode", "ToProgramCode", "EffectiveAtMicros", "Version");
+
                     b.ToTable("exchange_rates", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.SettingRow", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<byte[]>("Value")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("value");
 
                     b.HasKey("Name");
@@ -625,24 +769,32 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.SettlementPeriodRow", b =>
                 {
                     b.Property<string>("PeriodId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("period_id");
 
                     b.Property<long>("ClosedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("closed_at_micros");
 
                     b.Property<string>("ContentHash")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("content_hash");
 
                     b.Property<long>("EndMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("end_micros");
 
+                    b.Property<long>("FirstSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_sequence");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_sequence");
+
                     b.Property<long>("StartMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("start_micros");
 
                     b.HasKey("PeriodId");
@@ -653,81 +805,63 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                     b.ToTable("settlement_periods", (string)null);
                 });
 
-            modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementLineRow", b =>
-                {
-                    b.Property<string>("StatementId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("statement_id");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
-                    b.HasKey("StatementId", "Sequence");
-
-                    b.HasIndex("Sequence")
-                        .IsUnique();
-
-                    b.ToTable("statement_lines", (string)null);
-                });
-
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementRow", b =>
                 {
                     b.Property<string>("StatementId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("statement_id");
 
                     b.Property<long>("AmountDueMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount_due_minor");
 
                     b.Property<string>("ContentHash")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("content_hash");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<string>("CurrencyCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("currency_code");
 
                     b.Property<long>("DestinationPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("destination_points");
 
                     b.Property<long>("GrossAmountMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("gross_amount_micros");
 
                     b.Property<long>("GrossAmountMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("gross_amount_minor");
 
                     b.Property<int>("LineCount")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("line_count");
 
                     b.Property<long>("NetworkFeeMinor")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("network_fee_minor");
 
                     b.Property<string>("PayeeProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payee_program_code");
 
                     b.Property<string>("PayerProgramCode")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payer_program_code");
 
                     b.Property<string>("PeriodId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("period_id");
 
                     b.HasKey("StatementId");
@@ -741,83 +875,82 @@ namespace PartnerExchange.Ledger.Storage.Migrations
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.TransactionRow", b =>
                 {
                     b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
                     b.Property<int>("AccrualReason")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("accrual_reason");
 
                     b.Property<string>("ApiKeyId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("api_key_id");
 
                     b.Property<string>("CounterpartyProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("counterparty_program_code");
 
                     b.Property<long>("CreatedAtMicros")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at_micros");
 
                     b.Property<long>("FeePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("fee_points");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("idempotency_key");
 
                     b.Property<int>("Kind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("kind");
 
                     b.Property<long?>("RateId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rate_id");
 
                     b.Property<long?>("RateVersion")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rate_version");
 
                     b.Property<string>("Reference")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("reference");
 
                     b.Property<byte[]>("RequestFingerprint")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("request_fingerprint");
 
                     b.Property<string>("RequesterProgramCode")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("requester_program_code");
 
                     b.Property<long?>("ReversesSequence")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("reverses_sequence");
 
                     b.Property<string>("ReversesTransactionId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("reverses_transaction_id");
 
                     b.Property<string>("TransactionId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("transaction_id");
 
                     b.HasKey("Sequence");
 
                     b.HasIndex("ReversesSequence")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("reverses_sequence IS NOT NULL");
 
                     b.HasIndex("TransactionId")
                         .IsUnique();
-
-                    b.HasIndex("RequesterProgramCode", "Sequence");
 
                     b.ToTable("transactions", (string)null);
                 });
