@@ -143,8 +143,11 @@ public sealed class EchoExchange : IAsyncLifetime
     }
 }
 
-/// <summary>The test-only duplex service: echoes each message, and throws on "fail" as a bug would.</summary>
-public sealed class EchoApi : EchoService.EchoServiceBase
+/// <summary>
+/// The test-only duplex service: echoes each message, throws on "fail" as a bug would, and on "write" asks the
+/// exchange's idempotent write path for the call's scope, as a read RPC wired to the write path by mistake would.
+/// </summary>
+public sealed class EchoApi(IServiceProvider services) : EchoService.EchoServiceBase
 {
     public override async Task Echo(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
@@ -156,14 +159,33 @@ public sealed class EchoApi : EchoService.EchoServiceBase
             {
                 throw new InvalidOperationException("A bug in a duplex handler, with a detail no client may see.");
             }
+            if (request.Text == "write")
+            {
+                TakeTheWritePath(context, request);
+            }
             await responseStream.WriteAsync(new EchoResponse { Text = request.Text });
+        }
+    }
+
+    private void TakeTheWritePath(ServerCallContext context, EchoRequest request)
+    {
+        var writes = services.GetRequiredService(ServerParts.TypeOf("Writes.IdempotentWrites"));
+        var scopeOf = writes.GetType().GetMethod("ScopeOf")!.MakeGenericMethod(typeof(EchoRequest));
+        try
+        {
+            scopeOf.Invoke(writes, [context, request]);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
         }
     }
 }
 
 /// <summary>
 /// A duplex call goes through the same steps as every other call, in the same order: authentication and the role
-/// check, the rate limit, and the error boundary — proved on a real server through a real channel.
+/// check, the rate limit, and the error boundary — proved on a real server through a real channel. And an RPC its
+/// policy declares a read cannot take the idempotent write path.
 /// </summary>
 public sealed class DuplexCallTests(EchoExchange exchange) : IClassFixture<EchoExchange>
 {
@@ -220,14 +242,34 @@ public sealed class DuplexCallTests(EchoExchange exchange) : IClassFixture<EchoE
         Assert.IsType<InvalidOperationException>(logged.Exception);
     }
 
+    [Fact]
+    public async Task Echo_ReadRpcTakingTheWritePath_FailsInternalAndLogsWhy()
+    {
+        var echo = exchange.Echo(await exchange.CreatePartnerKeyAsync());
+        var errorsBefore = exchange.ErrorLogs.Count;
+
+        await RpcAssert.FailsAsync(StatusCode.Internal, "INTERNAL", () => EchoAsync(echo, "write"));
+
+        var logged = Assert.Single(exchange.ErrorLogs.Skip(errorsBefore));
+        var bug = Assert.IsType<InvalidOperationException>(logged.Exception);
+        Assert.Contains("declares it a read", bug.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> EchoAsync(EchoService.EchoServiceClient echo, params string[] texts)
     {
         using var call = echo.Echo();
-        foreach (var text in texts)
+        try
         {
-            await call.RequestStream.WriteAsync(new EchoRequest { Text = text });
+            foreach (var text in texts)
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Text = text });
+            }
+            await call.RequestStream.CompleteAsync();
         }
-        await call.RequestStream.CompleteAsync();
+        catch (RpcException)
+        {
+            // The server ended the call before reading everything (a refusal): its status is read below, with its details.
+        }
         var answers = new List<string>();
         await foreach (var answer in call.ResponseStream.ReadAllAsync())
         {
