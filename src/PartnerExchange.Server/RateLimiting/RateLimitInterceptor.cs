@@ -11,8 +11,8 @@ namespace PartnerExchange.Server.RateLimiting;
 /// The rate limit step, right after authentication and before the service, so a refused call does no
 /// validation, idempotency or ledger work and is never recorded. Each partner draws from its own bucket
 /// per method class (its policy's); operators are limited only when configured; anonymous RPCs (health,
-/// reflection) are not limited. A partner's writes are the exception to "before the service": their bucket is left to the write path,
-/// which draws it in the same Redis round trip as the member's velocity and the idempotency claim (still
+/// reflection) are not limited. A partner's writes are the exception to "before the service": their bucket
+/// is left to the write path, which draws it in the same Redis round trip as the member's velocity and the idempotency claim (still
 /// before any idempotency or ledger work). A write that fails before reaching that point (bad input, a bad
 /// quote) draws it here afterwards, and is refused RATE_LIMITED instead when over the limit.
 /// </summary>
