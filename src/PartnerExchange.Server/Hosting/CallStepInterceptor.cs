@@ -4,8 +4,8 @@ using Grpc.Core.Interceptors;
 namespace PartnerExchange.Server.Hosting;
 
 /// <summary>
-/// A step that runs before every call of every kind (unary, client and server streaming) and may refuse
-/// it by throwing: authentication and rate limiting are such steps.
+/// A step that runs before every call of every kind (unary, client streaming, server streaming and duplex) and may
+/// refuse it by throwing: authentication and rate limiting are such steps.
 /// </summary>
 internal abstract class CallStepInterceptor : Interceptor
 {
@@ -35,5 +35,14 @@ internal abstract class CallStepInterceptor : Interceptor
         ArgumentNullException.ThrowIfNull(continuation);
         await BeforeCallAsync(context).ConfigureAwait(false);
         await continuation(request, responseStream, context).ConfigureAwait(false);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        await BeforeCallAsync(context).ConfigureAwait(false);
+        await continuation(requestStream, responseStream, context).ConfigureAwait(false);
     }
 }

@@ -11,6 +11,7 @@ using PartnerExchange.Server.Conversion;
 using PartnerExchange.Server.Events;
 using PartnerExchange.Server.Expiry;
 using PartnerExchange.Server.Metrics;
+using PartnerExchange.Server.Policy;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
@@ -74,10 +75,14 @@ public static class ExchangeHost
         return app;
     }
 
-    /// <summary>Applies migrations, then starts serving. Nothing is served before the schema is current.</summary>
+    /// <summary>
+    /// Checks every served RPC's policy, applies migrations, then starts serving. Nothing is served before the schema is
+    /// current, nor at all while an RPC has no policy.
+    /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        PolicyCheck.ThrowIfIncomplete(app);
         await app.Services.GetRequiredService<LedgerDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
         var quoteKey = await app.Services.GetRequiredService<LedgerDatabase>()
             .GetOrCreateSecretAsync(QuoteTokens.SettingName, 32, cancellationToken).ConfigureAwait(false);
@@ -190,6 +195,7 @@ public static class ExchangeHost
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TlsOptions>().Bind(configuration.GetSection("Tls")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new RpcPolicies(ExchangeRpcPolicies.All));
         services.AddLedger();
         services.AddSingleton<SettlementQueries>();
         services.AddSingleton<SettlementAudit>();

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Server.Hosting;
+using PartnerExchange.Server.Policy;
 using PartnerExchange.Server.Security;
 
 namespace PartnerExchange.Server.RateLimiting;
@@ -9,20 +10,21 @@ namespace PartnerExchange.Server.RateLimiting;
 /// <summary>
 /// The rate limit step, right after authentication and before the service, so a refused call does no
 /// validation, idempotency or ledger work and is never recorded. Each partner draws from its own bucket
-/// per method class; operators are limited only when configured; health and reflection are not limited.
-/// A partner's writes are the exception to "before the service": their bucket is left to the write path,
-/// which draws it in the same Redis round trip as the member's velocity and the idempotency claim (still
+/// per method class (its policy's); operators are limited only when configured; anonymous RPCs (health,
+/// reflection) are not limited. A partner's writes are the exception to "before the service": their bucket
+/// is left to the write path, which draws it in the same Redis round trip as the member's velocity and the idempotency claim (still
 /// before any idempotency or ledger work). A write that fails before reaching that point (bad input, a bad
 /// quote) draws it here afterwards, and is refused RATE_LIMITED instead when over the limit.
 /// </summary>
 internal sealed partial class RateLimitInterceptor(
-    RequestLimiter limiter, PartnerLimits partnerLimits, IOptions<RateLimitOptions> options, ILogger<RateLimitInterceptor> logger)
+    RequestLimiter limiter, PartnerLimits partnerLimits, RpcPolicies policies, IOptions<RateLimitOptions> options,
+    ILogger<RateLimitInterceptor> logger)
     : CallStepInterceptor
 {
     /// <summary>The kind segment of bucket keys: <c>px:{PARTNER}:rl:&lt;class&gt;</c>.</summary>
     public const string KeyKind = "rl";
 
-    private static readonly string WritesName = MethodClasses.Name(LimitClass.Writes);
+    private static readonly string WritesName = LimitClasses.Name(LimitClass.Writes);
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -30,7 +32,7 @@ internal sealed partial class RateLimitInterceptor(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         if (Caller.TryOf(context) is not { Role: ApiKeyRole.Partner, ProgramCode: { } program }
-            || MethodClasses.Of(context.Method) != LimitClass.Writes)
+            || !policies.Of(context.Method).IsWrite)
         {
             return await base.UnaryServerHandler(request, context, continuation).ConfigureAwait(false);
         }
@@ -62,17 +64,19 @@ internal sealed partial class RateLimitInterceptor(
 
     protected override async Task BeforeCallAsync(ServerCallContext context)
     {
-        // Only the exchange's own services authenticate a caller; health and reflection have none.
+        // Anonymous RPCs (health, reflection) have no caller.
         var caller = Caller.TryOf(context);
         if (caller is null || (caller.Role == ApiKeyRole.Operator && !options.Value.LimitOperators))
         {
             return;
         }
-        var limitClass = caller.Role == ApiKeyRole.Operator ? LimitClass.Operators : MethodClasses.Of(context.Method);
+        var limitClass = caller.Role == ApiKeyRole.Operator
+            ? LimitClass.Operators
+            : policies.Of(context.Method).LimitClass ?? throw new InvalidOperationException($"{context.Method} has no limit class.");
         var limit = caller.ProgramCode is { } program
             ? await partnerLimits.ForAsync(program, limitClass, context.CancellationToken).ConfigureAwait(false)
             : options.Value.DefaultFor(limitClass);
-        await DrawAsync(ClassBucket(caller.Principal, caller.ProgramCode, MethodClasses.Name(limitClass), limit)).ConfigureAwait(false);
+        await DrawAsync(ClassBucket(caller.Principal, caller.ProgramCode, LimitClasses.Name(limitClass), limit)).ConfigureAwait(false);
     }
 
     private async Task DrawAsync(LimitBucket bucket)

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Reading;
-using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.Server.Expiry;
 using PartnerExchange.Server.Hosting;
@@ -29,7 +28,7 @@ internal sealed class AdminApi(
         var command = new CreatePartner(request.ProgramCode, request.DisplayName, request.ProgramName, (LedgerKind)(int)request.Kind,
             request.SettlementCurrencyCode, request.PointPriceMicros, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain(),
             request.ExpiryPolicy.ToDomain());
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new CreatePartnerResponse { Partner = p.ToProto() });
+        return writes.RunAsync(context, request, command, p => new CreatePartnerResponse { Partner = p.ToProto() });
     }
 
     public override async Task<GetPartnerResponse> GetPartner(GetPartnerRequest request, ServerCallContext context)
@@ -57,20 +56,20 @@ internal sealed class AdminApi(
             request.Kind == V1.PartnerKind.Unspecified ? null : (LedgerKind)(int)request.Kind,
             request.HasPointPriceMicros ? request.PointPriceMicros : null, request.EarnRule?.ToDomain(), request.RateLimits?.ToDomain(),
             request.ExpiryPolicy.ToDomain());
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, p => new UpdatePartnerResponse { Partner = p.ToProto() });
+        return writes.RunAsync(context, request, command, p => new UpdatePartnerResponse { Partner = p.ToProto() });
     }
 
     public override Task<SuspendPartnerResponse> SuspendPartner(SuspendPartnerRequest request, ServerCallContext context)
     {
         AdminValidation.ValidateProgramCode(request.ProgramCode, request.IdempotencyKey, withKey: true);
-        return writes.RunAsync(context, request, request.IdempotencyKey, new SetPartnerSuspended(request.ProgramCode, true),
+        return writes.RunAsync(context, request, new SetPartnerSuspended(request.ProgramCode, true),
             p => new SuspendPartnerResponse { Partner = p.ToProto() });
     }
 
     public override Task<ResumePartnerResponse> ResumePartner(ResumePartnerRequest request, ServerCallContext context)
     {
         AdminValidation.ValidateProgramCode(request.ProgramCode, request.IdempotencyKey, withKey: true);
-        return writes.RunAsync(context, request, request.IdempotencyKey, new SetPartnerSuspended(request.ProgramCode, false),
+        return writes.RunAsync(context, request, new SetPartnerSuspended(request.ProgramCode, false),
             p => new ResumePartnerResponse { Partner = p.ToProto() });
     }
 
@@ -79,7 +78,7 @@ internal sealed class AdminApi(
         request.Validate();
         var command = new SetExchangeRate(request.FromProgramCode, request.ToProgramCode, request.ToTerms(),
             request.EffectiveTime?.ToDateTimeOffset(), request.Enabled);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, r => new SetExchangeRateResponse { Rate = r.ToProto() });
+        return writes.RunAsync(context, request, command, r => new SetExchangeRateResponse { Rate = r.ToProto() });
     }
 
     public override async Task<ListExchangeRatesResponse> ListExchangeRates(ListExchangeRatesRequest request, ServerCallContext context)
@@ -103,7 +102,7 @@ internal sealed class AdminApi(
         var command = new CreateApiKey(keyId, ApiKeySecrets.Hash(token), (LedgerRole)(int)request.Role,
             NullIfEmpty(request.ProgramCode), request.Label);
         // The stored (replayable) response never holds the secret; only the call that created the key shows it.
-        var response = await writes.RunAsync(context, request, request.IdempotencyKey, command, k => new CreateApiKeyResponse { ApiKey = k.ToProto() });
+        var response = await writes.RunAsync(context, request, command, k => new CreateApiKeyResponse { ApiKey = k.ToProto() });
         if (response.ApiKey.KeyId == keyId)
         {
             response.Secret = token;
@@ -124,7 +123,7 @@ internal sealed class AdminApi(
     public override async Task<RevokeApiKeyResponse> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
     {
         request.Validate();
-        var response = await writes.RunAsync(context, request, request.IdempotencyKey, new RevokeApiKey(request.KeyId),
+        var response = await writes.RunAsync(context, request, new RevokeApiKey(request.KeyId),
             k => new RevokeApiKeyResponse { ApiKey = k.ToProto() });
         await revocations.RevokedHereAsync(request.KeyId);
         return response;
@@ -136,7 +135,7 @@ internal sealed class AdminApi(
     {
         request.Validate(ledger.Value.MaxPointsPerTransaction);
         var command = new AdjustBalance(request.ProgramCode, request.MemberNumber, request.Points, request.Reason);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return writes.RunAsync(context, request, command,
             r => new AdjustBalanceResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 
@@ -144,10 +143,7 @@ internal sealed class AdminApi(
     {
         var now = clock.GetUtcNow();
         request.Validate(now);
-        var caller = Caller.Of(context);
-        var scope = new IdempotencyScope(caller.Principal, caller.ProgramCode, caller.KeyId, request.IdempotencyKey, context.Method,
-            IdempotentWrites.Fingerprint(request));
-        var run = new ExpiryRun(scope, request.AsOfTime?.ToDateTimeOffset() ?? now, request.ProgramCode.Length == 0 ? null : request.ProgramCode,
+        var run = new ExpiryRun(writes.ScopeOf(context, request), request.AsOfTime?.ToDateTimeOffset() ?? now, request.ProgramCode.Length == 0 ? null : request.ProgramCode,
             request.DryRun);
         return expiry.RunAsync(run, context.CancellationToken);
     }

@@ -85,7 +85,7 @@ internal sealed class ConversionApi(
             MaxPointsPerTransaction = ledger.Value.MaxPointsPerTransaction,
         };
         var memberVelocity = velocity.Bucket(context, request.SourceMemberNumber);
-        return await writes.RunAsync(context, request, request.IdempotencyKey, memberVelocity, command, c => new ConvertResponse
+        return await writes.RunAsync(context, request, memberVelocity, command, c => new ConvertResponse
         {
             Transaction = c.Transaction.ToProto(),
             BalancePoints = c.BalancePoints,

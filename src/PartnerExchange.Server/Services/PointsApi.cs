@@ -30,7 +30,7 @@ internal sealed class PointsApi(
     {
         request.Validate();
         var command = new EnrollMember(Caller.Of(context).Program, request.MemberNumber);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command, m => new EnrollMemberResponse { Member = m.ToProto() });
+        return writes.RunAsync(context, request, command, m => new EnrollMemberResponse { Member = m.ToProto() });
     }
 
     public override async Task<AccrueResponse> Accrue(AccrueRequest request, ServerCallContext context)
@@ -41,7 +41,7 @@ internal sealed class PointsApi(
             Caller.Of(context).Program, request.MemberNumber, isPurchase ? null : request.Points,
             isPurchase ? request.Purchase.AmountMinor : null, isPurchase ? request.Purchase.CurrencyCode : null,
             (int)request.Reason, request.Reference, MaxPoints);
-        return await writes.RunAsync(context, request, request.IdempotencyKey, velocity.Bucket(context, request.MemberNumber), command,
+        return await writes.RunAsync(context, request, velocity.Bucket(context, request.MemberNumber), command,
             r => new AccrueResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 
@@ -49,7 +49,7 @@ internal sealed class PointsApi(
     {
         request.Validate(MaxPoints);
         var command = new Redeem(Caller.Of(context).Program, request.MemberNumber, request.Points, request.Reference);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return writes.RunAsync(context, request, command,
             r => new RedeemResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 
@@ -57,7 +57,7 @@ internal sealed class PointsApi(
     {
         request.Validate();
         var command = new Reverse(Caller.Of(context).Program, request.TransactionId, request.Reference);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return writes.RunAsync(context, request, command,
             r => new ReverseResponse { Transaction = r.Transaction.ToProto(), BalancePoints = r.BalancePoints });
     }
 

@@ -29,7 +29,7 @@ internal sealed class SettlementApi(
         // Read and hashed outside the writer; the writer then stores it, with whatever committed meanwhile.
         var snapshot = await snapshots.ReadAsync(start, end, fee, context.CancellationToken);
         var command = new ClosePeriod(start, end, fee) { Snapshot = snapshot };
-        return await writes.RunAsync(context, request, request.IdempotencyKey, command, closed => closed.ToProto());
+        return await writes.RunAsync(context, request, command, closed => closed.ToProto());
     }
 
     public override async Task<GetPeriodResponse> GetPeriod(GetPeriodRequest request, ServerCallContext context)
@@ -95,7 +95,7 @@ internal sealed class SettlementApi(
     {
         request.Validate();
         var command = new RecordPayment(request.StatementId, request.Amount.CurrencyCode, request.Amount.AmountMinor, request.Reference);
-        return writes.RunAsync(context, request, request.IdempotencyKey, command,
+        return writes.RunAsync(context, request, command,
             r => new RecordPaymentResponse { Statement = r.Statement.ToProto(), Payment = r.Payment.ToProto() });
     }
 

@@ -5,6 +5,7 @@ using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
+using PartnerExchange.Server.Policy;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
 using PartnerExchange.Server.Security;
@@ -16,37 +17,35 @@ namespace PartnerExchange.Server.Writes;
 /// and ask the Redis fast path about its key (one round trip, <see cref="WriteAdmission"/>), hand the command
 /// to the ledger writer (whose own guard is the final word), and answer with the stored response — the same
 /// bytes for the first call and for every replay, which reads them from the ledger. A write costs two Redis
-/// round trips: that one, and marking the key completed.
+/// round trips: that one, and marking the key completed. Only RPCs whose policy declares them writes may take it
+/// (their requests carry the key as field 1, checked at start), and the key is read from the request here.
 /// </summary>
-internal sealed class IdempotentWrites(ILedgerWriter writer, LedgerQueries ledger, IdempotencyCache cache, RequestLimiter limiter)
+internal sealed class IdempotentWrites(
+    ILedgerWriter writer, LedgerQueries ledger, IdempotencyCache cache, RequestLimiter limiter, RpcPolicies policies)
 {
     private readonly WriteAdmission _admission = new(cache, limiter);
 
     public Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
         ServerCallContext context,
         TRequest request,
-        string idempotencyKey,
         LedgerCommand<TResult> command,
         Func<TResult, TResponse> toResponse)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new() =>
-        RunAsync(context, request, idempotencyKey, null, command, toResponse);
+        RunAsync(context, request, null, command, toResponse);
 
     /// <summary>Runs a write that also draws from a member's <paramref name="velocity"/> bucket.</summary>
     public async Task<TResponse> RunAsync<TRequest, TResult, TResponse>(
         ServerCallContext context,
         TRequest request,
-        string idempotencyKey,
         LimitBucket? velocity,
         LedgerCommand<TResult> command,
         Func<TResult, TResponse> toResponse)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
-        var caller = Caller.Of(context);
-        var scope = new IdempotencyScope(
-            caller.Principal, caller.ProgramCode, caller.KeyId, idempotencyKey, context.Method, Fingerprint(request));
-        var lookup = await _admission.AdmitAsync(context, scope, velocity).ConfigureAwait(false);
+        var scope = ScopeOf(context, request);
+        var lookup = await _admission.AdmitAsync(scope, DeferredWriteLimit.TakeFrom(context), velocity).ConfigureAwait(false);
         switch (lookup.State)
         {
             // Redis remembers that the key completed; the ledger holds its response. Without one (a ledger
@@ -66,6 +65,24 @@ internal sealed class IdempotentWrites(ILedgerWriter writer, LedgerQueries ledge
         // reused only if that other request was recorded.
         var stored = await WriteAsync(scope, lookup, command, toResponse, context.CancellationToken).ConfigureAwait(false);
         return Decode<TResponse>(stored);
+    }
+
+    /// <summary>
+    /// The idempotency scope of a write: the caller, the key from the request, the RPC and the request's fingerprint.
+    /// Throws for an RPC not declared a write, a wiring bug that would otherwise store a read's answer under no key.
+    /// </summary>
+    public IdempotencyScope ScopeOf<TRequest>(ServerCallContext context, TRequest request) where TRequest : IMessage<TRequest>
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!policies.Of(context.Method).IsWrite)
+        {
+            throw new InvalidOperationException(
+                $"{context.Method} took the idempotent write path but its policy declares it a read; declare it a write in {nameof(ExchangeRpcPolicies)}.");
+        }
+        var caller = Caller.Of(context);
+        var key = (string)request.Descriptor.FindFieldByName(RpcPolicy.IdempotencyKeyField).Accessor.GetValue(request);
+        return new IdempotencyScope(caller.Principal, caller.ProgramCode, caller.KeyId, key, context.Method, Fingerprint(request));
     }
 
     private async Task<StoredResponse> WriteAsync<TResult, TResponse>(

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.RateLimiting;
 using PartnerExchange.Server.Redis;
@@ -7,7 +6,7 @@ namespace PartnerExchange.Server.Writes;
 
 /// <summary>
 /// Lets a write in, in one Redis round trip before the ledger: the partner's writes bucket (left to the
-/// write path by the rate-limit step), then the member's velocity bucket when the RPC has one, then the
+/// write path by the rate-limit step, <see cref="DeferredWriteLimit"/>), then the member's velocity bucket when the RPC has one, then the
 /// idempotency claim. A refusal by either bucket stops there, so it never claims the key and is never
 /// recorded. When Redis does not answer, the same buckets are drawn from the in-process limiter and the
 /// ledger's guard alone decides idempotency, exactly as when each step went to Redis on its own.
@@ -15,9 +14,9 @@ namespace PartnerExchange.Server.Writes;
 internal sealed class WriteAdmission(IdempotencyCache cache, RequestLimiter limiter)
 {
     /// <summary>The key's state for this request; throws RATE_LIMITED when a bucket refuses.</summary>
-    public async Task<KeyLookup> AdmitAsync(ServerCallContext context, IdempotencyScope scope, LimitBucket? velocity)
+    public async Task<KeyLookup> AdmitAsync(IdempotencyScope scope, LimitBucket? partner, LimitBucket? velocity)
     {
-        var buckets = Buckets(DeferredWriteLimit.TakeFrom(context), velocity);
+        var buckets = Buckets(partner, velocity);
         var keyed = buckets.Count == 0 ? [] : buckets.Select(b => (limiter.KeyOf(b), Gcra.Of(b.Limit))).ToArray();
         var lookup = await cache.BeginAsync(scope, keyed).ConfigureAwait(false);
         if (lookup.State == KeyState.Limited)
