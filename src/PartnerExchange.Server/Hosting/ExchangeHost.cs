@@ -110,6 +110,8 @@ public static class ExchangeHost
     private static void ConfigureLogging(WebApplicationBuilder builder, Action<LoggerConfiguration>? extra)
     {
         var json = string.Equals(builder.Configuration["Exchange:LogFormat"], "json", StringComparison.OrdinalIgnoreCase);
+        // Each exchange keeps its own logger: without preserveStaticLogger the logging factory writes through Serilog's static
+        // Log.Logger, which the last exchange built in the process would own (two in one test run logged into each other).
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
@@ -122,7 +124,7 @@ public static class ExchangeHost
             {
                 logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
             }
-        });
+        }, preserveStaticLogger: true);
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder)
