@@ -1,5 +1,7 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Settlement;
@@ -17,8 +19,9 @@ namespace PartnerExchange.Ledger.Settlement;
 /// <param name="NetworkFeeBasisPoints">The network fee, 0–10,000 basis points of each statement's gross amount.</param>
 public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int NetworkFeeBasisPoints) : LedgerCommand<ClosedPeriod>
 {
-    internal override Outcome<ClosedPeriod> Execute(WriteSession session)
+    internal override Outcome<ClosedPeriod> Execute(LedgerWriteTransaction tx)
     {
+        var session = (SqliteWriteTransaction)tx;
         var bounds = new PeriodBounds(Start.ToUnixMicros(), End.ToUnixMicros());
         if (bounds.StartMicros >= bounds.EndMicros)
         {
@@ -45,7 +48,7 @@ public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int N
     /// </summary>
     public PeriodSnapshot? Snapshot { get; init; }
 
-    private Outcome<PeriodDraft> Draft(WriteSession session, PeriodBounds bounds)
+    private Outcome<PeriodDraft> Draft(SqliteWriteTransaction session, PeriodBounds bounds)
     {
         if (Snapshot is not { Draft: { } prepared } snapshot || !snapshot.Describes(bounds, NetworkFeeBasisPoints))
         {
@@ -71,8 +74,9 @@ public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int N
 /// <param name="Reference">The payer's reference, e.g. a bank transfer id.</param>
 public sealed record RecordPayment(string StatementId, string CurrencyCode, long AmountMinor, string Reference) : LedgerCommand<RecordedPayment>
 {
-    internal override Outcome<RecordedPayment> Execute(WriteSession session)
+    internal override Outcome<RecordedPayment> Execute(LedgerWriteTransaction tx)
     {
+        var session = (SqliteWriteTransaction)tx;
         var statement = SettlementStore.LoadStatement(session, StatementId);
         if (statement is null)
         {

@@ -1,4 +1,5 @@
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Settlement;
@@ -11,11 +12,11 @@ internal static class SettlementStore
         "s.destination_points, s.gross_amount_micros, s.gross_amount_minor, s.network_fee_minor, s.amount_due_minor, " +
         "s.content_hash, s.created_at_micros, (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.statement_id = s.statement_id)";
 
-    public static string? FindPeriodId(WriteSession session, PeriodBounds bounds) =>
+    public static string? FindPeriodId(SqliteWriteTransaction session, PeriodBounds bounds) =>
         QueryString(session, "SELECT period_id FROM settlement_periods WHERE start_micros = $start AND end_micros = $end",
             ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
 
-    public static string? FindOverlappingPeriodId(WriteSession session, PeriodBounds bounds) =>
+    public static string? FindOverlappingPeriodId(SqliteWriteTransaction session, PeriodBounds bounds) =>
         QueryString(session,
             "SELECT period_id FROM settlement_periods WHERE start_micros < $end AND end_micros > $start ORDER BY start_micros LIMIT 1",
             ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
@@ -40,15 +41,15 @@ internal static class SettlementStore
         NotInAStatement;
 
     /// <summary>Obligations recorded in the period that belong to no statement yet, in sequence order.</summary>
-    public static List<Obligation> UnsettledObligations(WriteSession session, PeriodBounds bounds) =>
+    public static List<Obligation> UnsettledObligations(SqliteWriteTransaction session, PeriodBounds bounds) =>
         ReadObligations(session, UnsettledObligationsSql, ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
 
     /// <summary>The same, of the obligations whose sequence is above <paramref name="afterSequence"/> only.</summary>
-    public static List<Obligation> UnsettledObligationsAfter(WriteSession session, PeriodBounds bounds, long afterSequence) =>
+    public static List<Obligation> UnsettledObligationsAfter(SqliteWriteTransaction session, PeriodBounds bounds, long afterSequence) =>
         ReadObligations(session, UnsettledObligationsAfterSql,
             ("$after", afterSequence), ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
 
-    private static List<Obligation> ReadObligations(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
+    private static List<Obligation> ReadObligations(SqliteWriteTransaction session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         var obligations = new List<Obligation>();
         using var reader = session.Query(sql, parameters);
@@ -61,7 +62,7 @@ internal static class SettlementStore
     }
 
     /// <summary>Stores a newly closed period with its statements and lines.</summary>
-    public static ClosedPeriod Insert(WriteSession session, PeriodDraft draft)
+    public static ClosedPeriod Insert(SqliteWriteTransaction session, PeriodDraft draft)
     {
         var periodId = "per_" + Guid.CreateVersion7(session.Now).ToString("N");
         session.Execute(
@@ -89,7 +90,7 @@ internal static class SettlementStore
     }
 
     /// <summary>A period already closed, with its statements as they stand now.</summary>
-    public static ClosedPeriod LoadClosedPeriod(WriteSession session, string periodId)
+    public static ClosedPeriod LoadClosedPeriod(SqliteWriteTransaction session, string periodId)
     {
         var statements = ReadStatements(session, $"SELECT {StatementColumns} FROM statements s WHERE s.period_id = $id", ("$id", periodId));
         statements.Sort(SettlementOrder.Statements);
@@ -104,11 +105,11 @@ internal static class SettlementStore
         return new ClosedPeriod(period, statements);
     }
 
-    public static StatementRecord? LoadStatement(WriteSession session, string statementId) =>
+    public static StatementRecord? LoadStatement(SqliteWriteTransaction session, string statementId) =>
         ReadStatements(session, $"SELECT {StatementColumns} FROM statements s WHERE s.statement_id = $id", ("$id", statementId))
             .SingleOrDefault();
 
-    private static void InsertStatement(WriteSession session, StatementRecord s)
+    private static void InsertStatement(SqliteWriteTransaction session, StatementRecord s)
     {
         var (parties, totals) = (s.Parties, s.Totals);
         session.Execute(
@@ -121,7 +122,7 @@ internal static class SettlementStore
             ("$due", totals.AmountDueMinor), ("$hash", s.ContentHash), ("$now", s.CreatedAt.ToUnixMicros()));
     }
 
-    private static List<StatementRecord> ReadStatements(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
+    private static List<StatementRecord> ReadStatements(SqliteWriteTransaction session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         var statements = new List<StatementRecord>();
         using var reader = session.Query(sql, parameters);
@@ -137,7 +138,7 @@ internal static class SettlementStore
             new StatementTotals(r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)),
             r.GetInt64(13), r.GetString(11), Time.FromMicros(r.GetInt64(12)));
 
-    private static string? QueryString(WriteSession session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
+    private static string? QueryString(SqliteWriteTransaction session, string sql, params ReadOnlySpan<(string Name, SqlValue Value)> parameters)
     {
         using var reader = session.Query(sql, parameters);
         return reader.Read() ? reader.GetString(0) : null;
