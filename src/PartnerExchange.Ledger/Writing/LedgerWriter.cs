@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Engines;
 using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Stores;
 
@@ -40,24 +41,28 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly LedgerWriteTransaction _session;
     private readonly Task _loop;
     private readonly CommitSignal? _commits;
-    private readonly WalCheckpointer? _checkpointer;
+    private readonly IWriterUpkeep? _checkpointer;
     private readonly WriterMetrics? _metrics;
     private int _disposed;
 
     public LedgerWriter(
         IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
         WriterMetrics? metrics = null)
+        : this(options.Value, new SqliteLedgerEngine(database, options.Value), clock, logger, commits, metrics)
     {
-        _options = options.Value;
+    }
+
+    /// <summary>A writer on the given engine.</summary>
+    internal LedgerWriter(
+        LedgerOptions options, ILedgerEngine engine, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
+        WriterMetrics? metrics = null)
+    {
+        _options = options;
         _commits = commits;
         _metrics = metrics;
         _logger = logger;
-        // The one place the writer names its engine.
-        _session = SqliteWriteTransaction.Open(database, clock);
-        if (_options.CheckpointInterval > TimeSpan.Zero)
-        {
-            _checkpointer = new WalCheckpointer(database.OpenCheckpointConnection(), _options.CheckpointInterval, logger);
-        }
+        _session = engine.OpenWriteTransaction(clock);
+        _checkpointer = engine.StartUpkeep(logger);
         _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
         _metrics?.ObserveQueue(() => _queue.Count);
         // A thread of its own, not a pool thread: the writer blocks in SQLite and its fsync for as long as a group
