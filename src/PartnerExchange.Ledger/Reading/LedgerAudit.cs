@@ -39,6 +39,15 @@ public sealed class LedgerAudit(LedgerDatabase database)
         string.Join(" OR ", AccountTotalColumns.Kinds.SelectMany(k => new[] { AccountTotalColumns.Credit(k), AccountTotalColumns.Debit(k) })
             .Select(column => $"a.{column} <> COALESCE(x.{column}, 0)"));
 
+    // Every obligation recorded in a closed period, as `p` and `o`. Periods are few and never overlap: each reads its
+    // obligations along the index by time.
+    private const string ObligationsOfClosedPeriods =
+        "settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros";
+
+    // An obligation `o` in no statement: recorded in no closed period.
+    private const string NotInAClosedPeriod =
+        "NOT EXISTS (SELECT 1 FROM settlement_periods p WHERE o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros)";
+
     // Each check: a name, and a query returning one row per violation whose columns describe it. Every query
     // reads each table once or through an index, never a table per row of another (a test reads their plans).
     internal static readonly (string Check, string Sql)[] Checks =
@@ -107,27 +116,27 @@ public sealed class LedgerAudit(LedgerDatabase database)
             "ON t.sequence = p.sequence WHERE t.transaction_id = e.transaction_id AND p.program_code = e.program_code " +
             $"AND p.member_number = e.member_number AND p.account_kind = {(int)AccountKind.Member})"),
         ("statements_equal_their_lines",
+            // A statement's lines are the obligations recorded in its period between its parties (see SettlementQueries):
+            // its stored counts and sums must be theirs.
             "SELECT 'statement ' || s.statement_id || ' says ' || s.line_count || ' lines, ' || s.destination_points || ' points, ' || " +
             "s.gross_amount_micros || ' micros; its lines hold ' || COALESCE(x.n, 0) || ', ' || COALESCE(x.points, 0) || ', ' || COALESCE(x.micros, 0) " +
-            "FROM statements s LEFT JOIN (SELECT l.statement_id, COUNT(*) AS n, SUM(o.destination_points) AS points, SUM(o.amount_micros) AS micros " +
-            "FROM statement_lines l JOIN obligations o ON o.sequence = l.sequence GROUP BY l.statement_id) x ON x.statement_id = s.statement_id " +
+            "FROM statements s LEFT JOIN (SELECT p.period_id, o.payer_program_code AS payer, o.payee_program_code AS payee, " +
+            "o.currency_code AS currency, COUNT(*) AS n, SUM(o.destination_points) AS points, SUM(o.amount_micros) AS micros " +
+            $"FROM {ObligationsOfClosedPeriods} GROUP BY p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code) x " +
+            "ON x.period_id = s.period_id AND x.payer = s.payer_program_code AND x.payee = s.payee_program_code AND x.currency = s.currency_code " +
             "WHERE s.line_count <> COALESCE(x.n, 0) OR s.destination_points <> COALESCE(x.points, 0) OR s.gross_amount_micros <> COALESCE(x.micros, 0) " +
-            "UNION ALL SELECT 'statement ' || l.statement_id || ' line ' || l.sequence || ' is not between its payer, payee and currency' " +
-            "FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id LEFT JOIN obligations o ON o.sequence = l.sequence " +
-            "WHERE o.sequence IS NULL OR o.payer_program_code <> s.payer_program_code OR o.payee_program_code <> s.payee_program_code " +
-            "OR o.currency_code <> s.currency_code " +
             // What a statement settles is its amount due, or on a refund statement the refund the payee owes.
             "UNION ALL SELECT 'statement ' || s.statement_id || ' is paid ' || SUM(p.amount_minor) || ' of ' || " +
             "(s.amount_due_minor + MAX(0, -s.gross_amount_minor)) FROM statements s JOIN payments p ON p.statement_id = s.statement_id " +
             "GROUP BY s.statement_id HAVING SUM(p.amount_minor) > s.amount_due_minor + MAX(0, -s.gross_amount_minor)"),
         ("closed_periods_hold_their_obligations",
-            // Periods are few and never overlap: each reads its obligations along the index by time.
             "SELECT 'obligation ' || o.sequence || ' was recorded in closed period ' || p.period_id || ' but no statement holds it' " +
-            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros " +
-            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
-            "UNION ALL SELECT 'statement ' || s.statement_id || ' holds obligation ' || o.sequence || ' recorded outside its period' " +
-            "FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id JOIN settlement_periods p ON p.period_id = s.period_id " +
-            "JOIN obligations o ON o.sequence = l.sequence WHERE o.created_at_micros < p.start_micros OR o.created_at_micros >= p.end_micros"),
+            $"FROM {ObligationsOfClosedPeriods} WHERE NOT EXISTS (SELECT 1 FROM statements s WHERE s.period_id = p.period_id " +
+            "AND s.payer_program_code = o.payer_program_code AND s.payee_program_code = o.payee_program_code AND s.currency_code = o.currency_code) " +
+            // Statement lines are read within the period's sequence span: an obligation outside it would be left out.
+            "UNION ALL SELECT 'obligation ' || o.sequence || ' of closed period ' || p.period_id || ' lies outside its sequence span ' || " +
+            $"p.first_sequence || '-' || p.last_sequence FROM {ObligationsOfClosedPeriods} " +
+            "WHERE o.sequence < p.first_sequence OR o.sequence > p.last_sequence"),
         ("pairs_settle_their_obligations",
             // Per period, payer, payee and currency: the statement's gross equals the pair's obligations of the
             // period net of reversals, and its amount due minus its refund due is that gross in minor units, so
@@ -137,17 +146,14 @@ public sealed class LedgerAudit(LedgerDatabase database)
             "FROM (SELECT s.period_id AS period, s.payer_program_code AS payer, s.payee_program_code AS payee, s.currency_code AS currency, " +
             "s.gross_amount_micros AS stated, 0 AS owed, ABS(s.amount_due_minor - MAX(0, -s.gross_amount_minor) - s.gross_amount_minor) AS off " +
             "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
-            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros) " +
-            "GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
+            $"FROM {ObligationsOfClosedPeriods}) GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
         ("open_obligation_totals_match",
             // The totals the writer keeps to refuse a conversion no period could total, against the obligations.
             "SELECT 'partner ' || program || ' keeps ' || SUM(kept) || ' open micros in ' || currency || " +
             "' but its obligations in no statement add up to ' || SUM(actual) FROM (" +
             "SELECT program_code AS program, currency_code AS currency, open_micros AS kept, 0 AS actual FROM open_obligation_totals " +
-            "UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
-            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
-            "UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
-            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence)) " +
+            $"UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o WHERE {NotInAClosedPeriod} " +
+            $"UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o WHERE {NotInAClosedPeriod}) " +
             "GROUP BY program, currency HAVING SUM(kept) <> SUM(actual)"),
     ];
 

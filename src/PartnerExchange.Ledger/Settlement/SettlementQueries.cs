@@ -78,12 +78,11 @@ public sealed class SettlementQueries(LedgerDatabase database)
     {
         ArgumentNullException.ThrowIfNull(statement);
         await using var db = database.CreateContext();
+        var obligations = await LinesOfAsync(db, statement.StatementId, afterSequence, cancellationToken).ConfigureAwait(false);
         var lines = await (
-            from l in db.StatementLines
-            where l.StatementId == statement.StatementId && l.Sequence > afterSequence
-            join o in db.Obligations on l.Sequence equals o.Sequence
-            join t in db.Transactions on l.Sequence equals t.Sequence
-            orderby l.Sequence
+            from o in obligations
+            join t in db.Transactions on o.Sequence equals t.Sequence
+            orderby o.Sequence
             select new { o.Sequence, t.TransactionId, t.Kind, t.CreatedAtMicros, o.DestinationPoints, o.AmountMicros, o.AmountMinor, t.ReversesTransactionId })
             .Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
         if (lines.Count == 0)
@@ -108,18 +107,41 @@ public sealed class SettlementQueries(LedgerDatabase database)
     public async Task<IReadOnlyList<ObligationLine>> ReadObligationLinesAsync(string statementId, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
+        var obligations = await LinesOfAsync(db, statementId, 0, cancellationToken).ConfigureAwait(false);
         var rows = await (
-            from l in db.StatementLines
-            where l.StatementId == statementId
-            join o in db.Obligations on l.Sequence equals o.Sequence
-            join t in db.Transactions on l.Sequence equals t.Sequence
-            orderby l.Sequence
+            from o in obligations
+            join t in db.Transactions on o.Sequence equals t.Sequence
+            orderby o.Sequence
             select new { o.Sequence, t.TransactionId, o.DestinationPoints, o.AmountMicros, o.AmountMinor })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.ConvertAll(r => new ObligationLine(r.Sequence, r.TransactionId, r.DestinationPoints, r.AmountMicros, r.AmountMinor));
     }
 
     /// <summary>The statements of the given periods in statement order, with what was paid on each.</summary>
+    /// <summary>
+    /// A statement's lines after <paramref name="afterSequence"/>: the obligations recorded in its period between its payer
+    /// and payee in its currency (no obligation is recorded inside a closed period, so the set never grows), read along
+    /// the obligations' key within the period's sequence span rather than by time, so paging costs its page, not the period.
+    /// </summary>
+    private static async Task<IQueryable<ObligationRow>> LinesOfAsync(
+        ExchangeDbContext db, string statementId, long afterSequence, CancellationToken cancellationToken)
+    {
+        var of = await (
+            from s in db.Statements
+            where s.StatementId == statementId
+            join p in db.SettlementPeriods on s.PeriodId equals p.PeriodId
+            select new { s.PayerProgramCode, s.PayeeProgramCode, s.CurrencyCode, p.StartMicros, p.EndMicros, p.FirstSequence, p.LastSequence })
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (of is null)
+        {
+            return db.Obligations.Where(o => false);
+        }
+        var from = Math.Max(afterSequence + 1, of.FirstSequence);
+        return db.Obligations.Where(o => o.Sequence >= from && o.Sequence <= of.LastSequence
+            && o.PayerProgramCode == of.PayerProgramCode && o.PayeeProgramCode == of.PayeeProgramCode && o.CurrencyCode == of.CurrencyCode
+            && o.CreatedAtMicros >= of.StartMicros && o.CreatedAtMicros < of.EndMicros);
+    }
+
     private static async Task<List<StatementRecord>> StatementsOf(ExchangeDbContext db, List<string> periodIds, CancellationToken cancellationToken)
     {
         var rows = await db.Statements.Where(s => periodIds.Contains(s.PeriodId)).ToListAsync(cancellationToken).ConfigureAwait(false);

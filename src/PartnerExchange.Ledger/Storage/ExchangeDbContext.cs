@@ -22,7 +22,6 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<SettingRow> Settings => Set<SettingRow>();
     public DbSet<SettlementPeriodRow> SettlementPeriods => Set<SettlementPeriodRow>();
     public DbSet<StatementRow> Statements => Set<StatementRow>();
-    public DbSet<StatementLineRow> StatementLines => Set<StatementLineRow>();
     public DbSet<PaymentRow> Payments => Set<PaymentRow>();
     public DbSet<PointLotRow> PointLots => Set<PointLotRow>();
     public DbSet<LotMovementRow> LotMovements => Set<LotMovementRow>();
@@ -124,13 +123,6 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.ToTable("statements");
             e.HasKey(s => s.StatementId);
             e.HasIndex(s => new { s.PeriodId, s.PayerProgramCode, s.PayeeProgramCode, s.CurrencyCode }).IsUnique();
-        });
-        modelBuilder.Entity<StatementLineRow>(e =>
-        {
-            e.ToTable("statement_lines");
-            e.HasKey(l => new { l.StatementId, l.Sequence });
-            // An obligation belongs to exactly one statement: the unique index is the last line of defence.
-            e.HasIndex(l => l.Sequence).IsUnique();
         });
         modelBuilder.Entity<PaymentRow>(e =>
         {

@@ -176,6 +176,13 @@ internal sealed class SettlementPeriodRow
     public long EndMicros { get; set; }
     public long ClosedAtMicros { get; set; }
     public required string ContentHash { get; set; }
+    /// <summary>
+    /// The lowest ledger sequence of an obligation recorded in the period (0 when it holds none). With
+    /// <see cref="LastSequence"/> it bounds where the period's statement lines are read, along the obligations' key.
+    /// </summary>
+    public long FirstSequence { get; set; }
+    /// <summary>The highest ledger sequence of an obligation recorded in the period (0 when it holds none).</summary>
+    public long LastSequence { get; set; }
 }
 
 internal sealed class StatementRow
@@ -193,13 +200,6 @@ internal sealed class StatementRow
     public long AmountDueMinor { get; set; }
     public required string ContentHash { get; set; }
     public long CreatedAtMicros { get; set; }
-}
-
-internal sealed class StatementLineRow
-{
-    public required string StatementId { get; set; }
-    /// <summary>The obligation's ledger sequence; unique, so an obligation belongs to exactly one statement.</summary>
-    public long Sequence { get; set; }
 }
 
 internal sealed class PaymentRow

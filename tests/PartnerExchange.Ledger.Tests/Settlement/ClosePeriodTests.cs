@@ -60,6 +60,33 @@ public sealed class ClosePeriodTests : LedgerTest
         Assert.Equal(3, snapshot.Obligations.Count);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(60)]
+    public async Task ClosePeriod_OfAnyNumberOfObligations_WritesTheSameRows(int conversions)
+    {
+        // The writer's share of closing is a row per period and statement, never one per obligation, so a period of any
+        // size holds the single writer for as long as a small one.
+        await ConvertAsync(100);
+        Ledger.Clock.Advance(TimeSpan.FromMinutes(1));
+        var smallStart = Ledger.Clock.GetUtcNow();
+        await ConvertAsync(100);
+        Ledger.Clock.Advance(TimeSpan.FromMinutes(1));
+        var largeStart = Ledger.Clock.GetUtcNow();
+        for (var i = 0; i < conversions; i++)
+        {
+            await ConvertAsync(100);
+        }
+        Ledger.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var small = await RowsWrittenByCloseAsync(smallStart, largeStart);
+        var large = await RowsWrittenByCloseAsync(largeStart, Ledger.Clock.GetUtcNow());
+
+        Assert.Equal(small, large);
+        Assert.Equal(conversions, (await LinesOfPeriodAsync(largeStart)).Count);
+        await AssertVerifiedAsync();
+    }
+
     [Fact]
     public async Task ClosePeriod_ConversionCommittedInThePeriodAfterTheSnapshot_IsInItsStatement()
     {
@@ -129,11 +156,38 @@ public sealed class ClosePeriodTests : LedgerTest
         Ledger.AcceptedAsync(IdempotencyScope.OperatorPrincipal,
             new ClosePeriod(start, Time.FromMicros(bounds.EndMicros), snapshot.NetworkFeeBasisPoints) { Snapshot = snapshot });
 
-    private Task<List<long>> LinesOfPeriodAsync(DateTimeOffset start) =>
-        Ledger.QueryAsync(
-            "SELECT l.sequence FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id " +
-            $"JOIN settlement_periods p ON p.period_id = s.period_id WHERE p.start_micros = {start.ToUnixMicros()} ORDER BY l.sequence",
-            r => r.GetInt64(0));
+    private async Task<long> RowsWrittenByCloseAsync(DateTimeOffset start, DateTimeOffset end)
+    {
+        var before = await RowCountAsync();
+        await Ledger.AcceptedAsync(IdempotencyScope.OperatorPrincipal, new ClosePeriod(start, end, 0));
+        return await RowCountAsync() - before;
+    }
+
+    private async Task<long> RowCountAsync()
+    {
+        var tables = await Ledger.QueryAsync("SELECT name FROM sqlite_master WHERE type = 'table'", r => r.GetString(0));
+        var count = 0L;
+        foreach (var table in tables)
+        {
+            count += (await Ledger.QueryAsync($"SELECT COUNT(*) FROM \"{table}\"", r => r.GetInt64(0))).Single();
+        }
+        return count;
+    }
+
+    // As readers see them: each statement's lines, read the way ExportStatementLines and reconciliation read them.
+    private async Task<List<long>> LinesOfPeriodAsync(DateTimeOffset start)
+    {
+        var queries = new SettlementQueries(Ledger.Database);
+        var periodId = Assert.Single(await Ledger.QueryAsync(
+            $"SELECT period_id FROM settlement_periods WHERE start_micros = {start.ToUnixMicros()}", r => r.GetString(0)));
+        var lines = new List<long>();
+        foreach (var statement in (await queries.ListStatementsAsync(periodId, null, default))!)
+        {
+            lines.AddRange((await queries.ReadObligationLinesAsync(statement.StatementId, default)).Select(l => l.Sequence));
+        }
+        lines.Sort();
+        return lines;
+    }
 
     private async Task AssertVerifiedAsync()
     {

@@ -730,6 +730,14 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("end_micros");
 
+                    b.Property<long>("FirstSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_sequence");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sequence");
+
                     b.Property<long>("StartMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("start_micros");
@@ -740,24 +748,6 @@ namespace PartnerExchange.Ledger.Storage.Migrations
                         .IsUnique();
 
                     b.ToTable("settlement_periods", (string)null);
-                });
-
-            modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementLineRow", b =>
-                {
-                    b.Property<string>("StatementId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("statement_id");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
-                    b.HasKey("StatementId", "Sequence");
-
-                    b.HasIndex("Sequence")
-                        .IsUnique();
-
-                    b.ToTable("statement_lines", (string)null);
                 });
 
             modelBuilder.Entity("PartnerExchange.Ledger.Storage.StatementRow", b =>
