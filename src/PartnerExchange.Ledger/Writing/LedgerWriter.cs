@@ -211,9 +211,9 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     /// </summary>
     private bool TryExecuteGroup(List<PendingWrite> group, Outcome<WriteReceipt>[] results, Exception?[] failures, bool isolateRequests)
     {
-        _session.BeginGroup(isolateRequests);
         try
         {
+            _session.BeginGroup(isolateRequests);
             return ExecuteAndCommit(group, results, failures, isolateRequests);
         }
         finally
