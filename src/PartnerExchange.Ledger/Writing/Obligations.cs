@@ -1,7 +1,7 @@
-using System.Globalization;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Money;
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Planning;
 using PartnerExchange.Ledger.Stores;
 
 namespace PartnerExchange.Ledger.Writing;
@@ -21,21 +21,14 @@ internal static class Obligations
     /// read earlier (a clock stepped back). Period membership goes by this time, so an obligation never lands in
     /// a period already closed, where no statement would ever hold it.
     /// </summary>
-    public static long RecordedAtMicros(LedgerWriteTransaction tx) => Math.Max(tx.NowMicros, tx.LatestClosedPeriodEndMicros);
+    public static long RecordedAtMicros(LedgerWriteTransaction tx) => ObligationPlan.RecordedAtMicros(tx.NowMicros, tx.LatestClosedPeriodEndMicros);
 
     /// <summary>
     /// Refuses with <see cref="ErrorReason.BalanceOverflow"/> an obligation that would take its payer's or payee's
     /// open total in its currency past <see cref="StatementMath.MaxOpenObligationMicros"/>; null when it fits.
     /// </summary>
-    public static Refusal? RefuseBeyondOpenLimit(LedgerWriteTransaction tx, string payer, string payee, string currency, long amountMicros)
-    {
-        var open = tx.Obligations.LargestOpenMicros(currency, payer, payee);
-        return open <= StatementMath.MaxOpenObligationMicros - Math.Abs(amountMicros)
-            ? null
-            : Refusal.Of(ErrorReason.BalanceOverflow,
-                "The partners' obligations not yet in a statement would exceed what a settlement period can total; close a period first.",
-                ("open_micros_max", StatementMath.MaxOpenObligationMicros.ToString(CultureInfo.InvariantCulture)));
-    }
+    public static Refusal? RefuseBeyondOpenLimit(LedgerWriteTransaction tx, string payer, string payee, string currency, long amountMicros) =>
+        ObligationPlan.RefuseBeyondOpenLimit(tx.Obligations.LargestOpenMicros(currency, payer, payee), amountMicros);
 
     public static void Record(
         LedgerWriteTransaction tx, long sequence, string payer, string payee, long destinationPoints, long pointPriceMicros,
