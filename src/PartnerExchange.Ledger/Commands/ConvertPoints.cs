@@ -2,6 +2,7 @@ using System.Globalization;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Commands;
@@ -28,40 +29,40 @@ public sealed record ConvertPoints(
     /// <summary>The most points any posting of the conversion may move (Ledger:MaxPointsPerTransaction).</summary>
     public long MaxPointsPerTransaction { get; init; } = LedgerOptions.DefaultMaxPointsPerTransaction;
 
-    internal override Outcome<PostedConversion> Execute(WriteSession session)
+    internal override Outcome<PostedConversion> Execute(LedgerWriteTransaction tx)
     {
-        var caller = Partners.Active(session, ProgramCode);
+        var caller = Partners.Active(tx, ProgramCode);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
         }
-        var destination = Partners.Active(session, DestinationProgramCode, side: "destination");
+        var destination = Partners.Active(tx, DestinationProgramCode, side: "destination");
         if (!destination.IsSuccess)
         {
             return destination.Refusal;
         }
-        if (!Lookups.IsEnrolled(session, ProgramCode, SourceMemberNumber))
+        if (!Lookups.IsEnrolled(tx, ProgramCode, SourceMemberNumber))
         {
             return Members.NotFound();
         }
-        if (!Lookups.IsEnrolled(session, DestinationProgramCode, DestinationMemberNumber))
+        if (!Lookups.IsEnrolled(tx, DestinationProgramCode, DestinationMemberNumber))
         {
             return Refusal.Of(ErrorReason.DestinationMemberNotFound, "The destination member is not enrolled in the destination program.");
         }
-        var rate = RateToUse(session);
+        var rate = RateToUse(tx);
         if (!rate.IsSuccess)
         {
             return rate.Refusal;
         }
         var payee = destination.Value;
-        var priced = ConversionCalculator.PriceWithinLimits(rate.Value.Terms, SourcePoints, Lock?.QuotedAt ?? session.Now,
+        var priced = ConversionCalculator.PriceWithinLimits(rate.Value.Terms, SourcePoints, Lock?.QuotedAt ?? tx.Now,
             MaxPointsPerTransaction, payee.PointPriceMicros, payee.SettlementCurrency);
         if (!priced.IsSuccess)
         {
             return priced.Refusal;
         }
         var (terms, settlement) = priced.Value;
-        if (Obligations.RefuseBeyondOpenLimit(session, ProgramCode, DestinationProgramCode, settlement.CurrencyCode,
+        if (Obligations.RefuseBeyondOpenLimit(tx, ProgramCode, DestinationProgramCode, settlement.CurrencyCode,
                 settlement.AmountMicros) is { } beyond)
         {
             return beyond;
@@ -70,13 +71,13 @@ public sealed record ConvertPoints(
             TransactionKind.Conversion, ProgramCode, Reference, RateId: rate.Value.RateId, RateVersion: rate.Value.Version,
             CounterpartyProgramCode: DestinationProgramCode, FeePoints: terms.MemberFeePoints);
         var lines = PostingRules.Conversion(ProgramCode, SourceMemberNumber, DestinationProgramCode, DestinationMemberNumber, terms);
-        var posted = TransactionWriter.Post(session, header, lines);
+        var posted = TransactionWriter.Post(tx, header, lines);
         if (!posted.IsSuccess)
         {
             return posted.Refusal;
         }
         var movement = posted.Value;
-        Obligations.Record(session, movement.Transaction.Sequence, ProgramCode, DestinationProgramCode,
+        Obligations.Record(tx, movement.Transaction.Sequence, ProgramCode, DestinationProgramCode,
             terms.DestinationPoints, payee.PointPriceMicros, settlement);
         return new PostedConversion(movement.Transaction, movement.BalancePoints, terms, rate.Value.Version, settlement);
     }
@@ -86,16 +87,16 @@ public sealed record ConvertPoints(
     /// by one set since, or by one that has taken effect since) would let a conversion use rates the arbitrage
     /// guard no longer counts, so it is refused as expired; a direction switched off converts nothing.
     /// </summary>
-    private Outcome<RateRecord> RateToUse(WriteSession session)
+    private Outcome<RateRecord> RateToUse(LedgerWriteTransaction tx)
     {
         // Checked here, after the idempotency lookup, so a retry of a conversion that succeeded replays its
         // response even when the quote has expired since.
-        if (Lock is not null && session.Now >= Lock.ExpiresAt)
+        if (Lock is not null && tx.Now >= Lock.ExpiresAt)
         {
             return Refusal.Of(ErrorReason.QuoteExpired, "The quote has expired; ask for a new one.");
         }
-        var current = Lookups.RateInEffect(session, ProgramCode, DestinationProgramCode, session.Now);
-        if (Lock is not null && Lock.RateId != current?.RateId && !IsOfThisDirection(Lookups.RateById(session, Lock.RateId)))
+        var current = tx.Rates.InEffect(ProgramCode, DestinationProgramCode, tx.Now);
+        if (Lock is not null && Lock.RateId != current?.RateId && !IsOfThisDirection(tx.Rates.Find(Lock.RateId)))
         {
             return Refusal.Of(ErrorReason.QuoteMismatch, "The quote is for a different conversion.");
         }

@@ -1,5 +1,6 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Commands;
@@ -7,19 +8,19 @@ namespace PartnerExchange.Ledger.Commands;
 /// <summary>Enrolls a member number in the caller's program.</summary>
 public sealed record EnrollMember(string ProgramCode, string MemberNumber) : LedgerCommand<MemberRecord>
 {
-    internal override Outcome<MemberRecord> Execute(WriteSession session)
+    internal override Outcome<MemberRecord> Execute(LedgerWriteTransaction tx)
     {
-        var caller = Partners.Active(session, ProgramCode);
+        var caller = Partners.Active(tx, ProgramCode);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
         }
-        if (Lookups.IsEnrolled(session, ProgramCode, MemberNumber))
+        if (Lookups.IsEnrolled(tx, ProgramCode, MemberNumber))
         {
             return Refusal.Of(ErrorReason.MemberAlreadyEnrolled, "The member is already enrolled in this program.");
         }
-        session.OpenAccount(AccountRef.Member(ProgramCode, MemberNumber));
-        return new MemberRecord(ProgramCode, MemberNumber, session.Now);
+        tx.Accounts.Open(AccountRef.Member(ProgramCode, MemberNumber));
+        return new MemberRecord(ProgramCode, MemberNumber, tx.Now);
     }
 }
 
@@ -34,9 +35,9 @@ public sealed record Accrue(
     string Reference,
     long MaxPointsPerTransaction) : LedgerCommand<PostedMovement>
 {
-    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    internal override Outcome<PostedMovement> Execute(LedgerWriteTransaction tx)
     {
-        var caller = Members.ActiveCallerOf(session, ProgramCode, MemberNumber);
+        var caller = Members.ActiveCallerOf(tx, ProgramCode, MemberNumber);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
@@ -47,7 +48,7 @@ public sealed record Accrue(
             return points.Refusal;
         }
         var header = new NewTransaction(TransactionKind.Accrual, ProgramCode, Reference, AccrualReason);
-        return TransactionWriter.Post(session, header, PostingRules.Accrual(ProgramCode, MemberNumber, points.Value));
+        return TransactionWriter.Post(tx, header, PostingRules.Accrual(ProgramCode, MemberNumber, points.Value));
     }
 
     private Outcome<long> PointsToAccrue(PartnerRecord caller)
@@ -76,15 +77,15 @@ public sealed record Accrue(
 /// <summary>Takes points from a member for a reward.</summary>
 public sealed record Redeem(string ProgramCode, string MemberNumber, long Points, string Reference) : LedgerCommand<PostedMovement>
 {
-    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    internal override Outcome<PostedMovement> Execute(LedgerWriteTransaction tx)
     {
-        var caller = Members.ActiveCallerOf(session, ProgramCode, MemberNumber);
+        var caller = Members.ActiveCallerOf(tx, ProgramCode, MemberNumber);
         if (!caller.IsSuccess)
         {
             return caller.Refusal;
         }
         var header = new NewTransaction(TransactionKind.Redemption, ProgramCode, Reference);
-        return TransactionWriter.Post(session, header, PostingRules.Redemption(ProgramCode, MemberNumber, Points));
+        return TransactionWriter.Post(tx, header, PostingRules.Redemption(ProgramCode, MemberNumber, Points));
     }
 }
 
@@ -104,10 +105,10 @@ public static class Members
         Refusal.Of(ErrorReason.MemberNotFound, "No member with this number is enrolled in the caller's program.");
 
     /// <summary>The caller's partner record, when it is active and the member is enrolled in its program.</summary>
-    internal static Outcome<PartnerRecord> ActiveCallerOf(WriteSession session, string programCode, string memberNumber)
+    internal static Outcome<PartnerRecord> ActiveCallerOf(LedgerWriteTransaction tx, string programCode, string memberNumber)
     {
-        var caller = Partners.Active(session, programCode);
-        if (caller.IsSuccess && !Lookups.IsEnrolled(session, programCode, memberNumber))
+        var caller = Partners.Active(tx, programCode);
+        if (caller.IsSuccess && !Lookups.IsEnrolled(tx, programCode, memberNumber))
         {
             return NotFound();
         }
@@ -123,9 +124,9 @@ public static class Partners
         Refusal.Of(ErrorReason.PartnerNotFound, "No partner has this program code.", ("program_code", programCode));
 
     /// <summary>The caller's partner record, refused when suspended.</summary>
-    internal static Outcome<PartnerRecord> Active(WriteSession session, string programCode, string side = "caller")
+    internal static Outcome<PartnerRecord> Active(LedgerWriteTransaction tx, string programCode, string side = "caller")
     {
-        var partner = Lookups.Partner(session, programCode);
+        var partner = Lookups.Partner(tx, programCode);
         if (partner is null)
         {
             return NotFound(programCode);

@@ -1,5 +1,7 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
+using PartnerExchange.Ledger.Planning;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Expiry;
@@ -33,41 +35,37 @@ public sealed record ExpireBatch(
 {
     internal override bool DiscardsWrites => DryRun;
 
-    internal override Outcome<ExpiryBatchResult> Execute(WriteSession session)
+    internal override Outcome<ExpiryBatchResult> Execute(LedgerWriteTransaction tx)
     {
         // The API refuses both; reaching here with either is a bug (a zero budget would loop its caller forever).
         ArgumentOutOfRangeException.ThrowIfLessThan(Budget, 1);
-        if (!DryRun && AsOf > session.Now)
+        if (!DryRun && AsOf > tx.Now)
         {
             throw new InvalidOperationException("A real expiry run cannot be as of a moment that has not come.");
         }
-        if (ProgramCode is not null && Lookups.Partner(session, ProgramCode) is null)
+        if (ProgramCode is not null && Lookups.Partner(tx, ProgramCode) is null)
         {
             return Commands.Partners.NotFound(ProgramCode);
         }
-        var expiries = ExpiryPlanner.DueExpiries(session, AsOf, ProgramCode, Slice, Budget);
+        var expiries = ExpiryPlanner.DueExpiries(tx, AsOf, ProgramCode, Slice, Budget);
         var expiredPoints = 0L;
         foreach (var due in expiries)
         {
-            Expire(session, due);
+            Expire(tx, due);
             expiredPoints += due.Points;
         }
         var budget = Budget - expiries.Count;
         var warnings = 0L;
-        var horizons = WarningDays.Distinct().Order().ToList();
-        foreach (var days in horizons)
+        foreach (var (horizon, coveredDays) in ExpiryPlan.WarningHorizons(AsOf, tx.Now, WarningDays))
         {
             if (budget <= 0)
             {
                 break;
             }
-            // A catch-up run as of a past moment never announces an expiry that has already come.
-            var from = AsOf > session.Now ? AsOf : session.Now;
-            var until = AsOf.AddDays(days);
-            var due = ExpiryPlanner.DueWarnings(session, new ExpiryPlanner.Horizon(from, until, days), ProgramCode, Slice, budget);
+            var due = ExpiryPlanner.DueWarnings(tx, horizon, ProgramCode, Slice, budget);
             foreach (var warning in due)
             {
-                Warn(session, warning, from, until, horizons.Where(h => h >= days).ToList());
+                Warn(tx, warning, horizon, coveredDays);
             }
             warnings += due.Count;
             budget -= due.Count;
@@ -75,14 +73,14 @@ public sealed record ExpireBatch(
         return new ExpiryBatchResult(expiredPoints, expiries.Count, warnings, Full: budget <= 0);
     }
 
-    private void Expire(WriteSession session, DueExpiry due)
+    private void Expire(LedgerWriteTransaction tx, DueExpiry due)
     {
         // Under a lot lifetime only the lots expired by AsOf go; an inactive balance goes whole.
         var header = new NewTransaction(TransactionKind.Expiry, due.ProgramCode, $"expiry as of {AsOf.UtcDateTime:O}")
         {
             ExpiredByMicros = due.WholeBalance ? null : AsOf.ToUnixMicros(),
         };
-        var posted = TransactionWriter.Post(session, header, PostingRules.Expiry(due.ProgramCode, due.MemberNumber, due.Points));
+        var posted = TransactionWriter.Post(tx, header, PostingRules.Expiry(due.ProgramCode, due.MemberNumber, due.Points));
         if (!posted.IsSuccess)
         {
             throw new InvalidOperationException($"Expiring {due.Points} points of account {due.AccountId} was refused: {posted.Refusal.Reason}.");
@@ -93,29 +91,20 @@ public sealed record ExpireBatch(
     /// One event for the account and horizon; the points it covers count as warned at every longer horizon
     /// too, so a late run never follows a 7-day warning with a stale 30-day one.
     /// </summary>
-    private static void Warn(
-        WriteSession session, DueWarning warning, DateTimeOffset from, DateTimeOffset until, IReadOnlyList<int> coveredDays)
+    private static void Warn(LedgerWriteTransaction tx, DueWarning warning, ExpiryHorizon horizon, List<int> coveredDays)
     {
         foreach (var days in coveredDays)
         {
             if (warning.InactiveSinceMicros is { } inactiveSince)
             {
-                session.Execute(
-                    "INSERT INTO expiry_warnings (account_id, lot_id, horizon_days, basis_micros, issued_at_micros) " +
-                    "VALUES ($account, 0, $days, $basis, $now) ON CONFLICT DO NOTHING",
-                    ("$account", warning.AccountId), ("$days", days), ("$basis", inactiveSince), ("$now", session.NowMicros));
+                tx.Expiry.RecordInactivityWarning(warning.AccountId, days, inactiveSince);
             }
             else
             {
-                session.Execute(
-                    "INSERT INTO expiry_warnings (account_id, lot_id, horizon_days, basis_micros, issued_at_micros) " +
-                    "SELECT l.account_id, l.id, $days, l.expires_at_micros, $now FROM point_lots l WHERE l.account_id = $account " +
-                    "AND l.remaining_points > 0 AND l.expires_at_micros > $as_of AND l.expires_at_micros <= $until ON CONFLICT DO NOTHING",
-                    ("$account", warning.AccountId), ("$days", days), ("$now", session.NowMicros), ("$as_of", from.ToUnixMicros()),
-                    ("$until", until.ToUnixMicros()));
+                tx.Expiry.RecordLotWarnings(warning.AccountId, days, horizon);
             }
         }
-        LedgerEvents.Append(session, new NewEvent(warning.ProgramCode, EventKind.ExpiryWarning)
+        tx.Events.Append(new NewEvent(warning.ProgramCode, EventKind.ExpiryWarning)
         {
             MemberNumber = warning.MemberNumber,
             Points = warning.Points,

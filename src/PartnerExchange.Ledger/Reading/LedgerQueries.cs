@@ -5,6 +5,7 @@ using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Reading;
@@ -37,7 +38,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
     private const string ApiKeySql =
         "SELECT key_id, role, program_code, label, created_at_micros, revoked_at_micros, secret_hash FROM api_keys WHERE key_id = $id";
 
-    private const string PartnerSql = $"SELECT {Lookups.PartnerColumns} FROM partners WHERE program_code = $code";
+    private const string PartnerSql = $"SELECT {SqlitePartnerStore.PartnerColumns} FROM partners WHERE program_code = $code";
 
     private const string EnrolledSql =
         "SELECT 1 FROM accounts WHERE program_code = $program AND kind = $kind AND member_number = $member";
@@ -69,8 +70,8 @@ public sealed class LedgerQueries(LedgerDatabase database)
         Task.FromResult(database.Read(scope, static (connection, request) =>
         {
             using var reader = connection.Command(
-                IdempotencyRecords.FindSql, ("$principal", request.Principal), ("$key", request.IdempotencyKey)).ExecuteReader();
-            return reader.Read() && IdempotencyRecords.Read(reader) is var earlier && earlier.Matches(request) ? earlier.Response : null;
+                SqliteIdempotencyStore.FindSql, ("$principal", request.Principal), ("$key", request.IdempotencyKey)).ExecuteReader();
+            return reader.Read() && SqliteIdempotencyStore.Read(reader) is var earlier && earlier.Matches(request) ? earlier.Response : null;
         }, cancellationToken));
 
     /// <summary>API keys by id, optionally of one partner, after a cursor.</summary>
@@ -96,7 +97,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
         Task.FromResult(database.Read(programCode, static (connection, code) =>
         {
             using var reader = connection.Command(PartnerSql, ("$code", code)).ExecuteReader();
-            return reader.Read() ? Lookups.ReadPartner(reader) : null;
+            return reader.Read() ? SqlitePartnerStore.ReadPartner(reader) : null;
         }, cancellationToken));
 
     /// <summary>Partners by program code after a cursor.</summary>
@@ -204,9 +205,9 @@ public sealed class LedgerQueries(LedgerDatabase database)
     public Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
         {
-            using var reader = connection.Command(Lookups.RateInEffectSql,
+            using var reader = connection.Command(SqliteRateStore.RateInEffectSql,
                 ("$from", direction.from), ("$to", direction.to), ("$at", direction.atMicros)).ExecuteReader();
-            return reader.Read() && Lookups.ReadRate(reader) is { Enabled: true } rate ? rate : null;
+            return reader.Read() && SqliteRateStore.ReadRate(reader) is { Enabled: true } rate ? rate : null;
         }, cancellationToken));
 
     /// <summary>A rate version by id, or null.</summary>

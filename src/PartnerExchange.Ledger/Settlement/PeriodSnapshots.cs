@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Settlement;
@@ -65,7 +66,7 @@ public sealed class PeriodSnapshots(LedgerDatabase database)
         var cutSequence = (long)(await cut.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         await using var read = connection.CreateCommand();
         read.Transaction = snapshot;
-        read.CommandText = SettlementStore.UnsettledObligationsSql;
+        read.CommandText = SqliteSettlementStore.UnsettledObligationsSql;
         read.Parameters.AddWithValue("$start", bounds.StartMicros);
         read.Parameters.AddWithValue("$end", bounds.EndMicros);
         var obligations = new List<Obligation>();

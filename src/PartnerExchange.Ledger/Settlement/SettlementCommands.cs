@@ -1,5 +1,6 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Settlement;
@@ -17,26 +18,26 @@ namespace PartnerExchange.Ledger.Settlement;
 /// <param name="NetworkFeeBasisPoints">The network fee, 0–10,000 basis points of each statement's gross amount.</param>
 public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int NetworkFeeBasisPoints) : LedgerCommand<ClosedPeriod>
 {
-    internal override Outcome<ClosedPeriod> Execute(WriteSession session)
+    internal override Outcome<ClosedPeriod> Execute(LedgerWriteTransaction tx)
     {
         var bounds = new PeriodBounds(Start.ToUnixMicros(), End.ToUnixMicros());
         if (bounds.StartMicros >= bounds.EndMicros)
         {
             return Refusal.Invalid("end_time", "must be after start_time");
         }
-        if (bounds.EndMicros > session.NowMicros)
+        if (bounds.EndMicros > tx.NowMicros)
         {
             return Refusal.Of(ErrorReason.PeriodNotEnded, "The period has not ended yet; close it once its end time has passed.");
         }
-        if (SettlementStore.FindPeriodId(session, bounds) is { } existing)
+        if (tx.Settlement.FindPeriodId(bounds) is { } existing)
         {
-            return SettlementStore.LoadClosedPeriod(session, existing);
+            return ClosedPeriods.Load(tx, existing);
         }
-        if (SettlementStore.FindOverlappingPeriodId(session, bounds) is { } overlapping)
+        if (tx.Settlement.FindOverlappingPeriodId(bounds) is { } overlapping)
         {
             return Refusal.Of(ErrorReason.PeriodOverlaps, "The period overlaps a period already closed.", ("period_id", overlapping));
         }
-        return Draft(session, bounds).Map(d => SettlementStore.Insert(session, d));
+        return Draft(tx, bounds).Map(d => ClosedPeriods.Insert(tx, d));
     }
 
     /// <summary>
@@ -45,16 +46,16 @@ public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int N
     /// </summary>
     public PeriodSnapshot? Snapshot { get; init; }
 
-    private Outcome<PeriodDraft> Draft(WriteSession session, PeriodBounds bounds)
+    private Outcome<PeriodDraft> Draft(LedgerWriteTransaction tx, PeriodBounds bounds)
     {
         if (Snapshot is not { Draft: { } prepared } snapshot || !snapshot.Describes(bounds, NetworkFeeBasisPoints))
         {
-            return StatementMath.ClosePeriod(bounds, SettlementStore.UnsettledObligations(session, bounds), NetworkFeeBasisPoints);
+            return StatementMath.ClosePeriod(bounds, tx.Settlement.ObligationsRecordedIn(bounds), NetworkFeeBasisPoints);
         }
         // The snapshot's obligations are still unsettled: only a period overlapping this one could hold them, and
         // that was refused above. What committed after the cut inside the period (when the period ended only after the
         // snapshot was read, or the clock stepped back) joins them, so no obligation is lost.
-        var later = SettlementStore.UnsettledObligationsAfter(session, bounds, snapshot.CutSequence);
+        var later = tx.Settlement.ObligationsRecordedIn(bounds, afterSequence: snapshot.CutSequence);
         return later.Count == 0
             ? prepared
             : StatementMath.ClosePeriod(bounds, snapshot.Obligations.Concat(later), NetworkFeeBasisPoints);
@@ -71,9 +72,9 @@ public sealed record ClosePeriod(DateTimeOffset Start, DateTimeOffset End, int N
 /// <param name="Reference">The payer's reference, e.g. a bank transfer id.</param>
 public sealed record RecordPayment(string StatementId, string CurrencyCode, long AmountMinor, string Reference) : LedgerCommand<RecordedPayment>
 {
-    internal override Outcome<RecordedPayment> Execute(WriteSession session)
+    internal override Outcome<RecordedPayment> Execute(LedgerWriteTransaction tx)
     {
-        var statement = SettlementStore.LoadStatement(session, StatementId);
+        var statement = tx.Settlement.FindStatement(StatementId);
         if (statement is null)
         {
             return Refusal.Of(ErrorReason.StatementNotFound, "No statement has this id.", ("statement_id", StatementId));
@@ -84,11 +85,8 @@ public sealed record RecordPayment(string StatementId, string CurrencyCode, long
         {
             return paid.Refusal;
         }
-        var payment = new PaymentRecord("pay_" + Guid.CreateVersion7(session.Now).ToString("N"), AmountMinor, Reference, session.Now);
-        session.Execute(
-            "INSERT INTO payments (payment_id, statement_id, amount_minor, reference, created_at_micros) VALUES ($id, $statement, $amount, $reference, $now)",
-            ("$id", payment.PaymentId), ("$statement", StatementId), ("$amount", AmountMinor), ("$reference", Reference),
-            ("$now", session.NowMicros));
+        var payment = new PaymentRecord("pay_" + Guid.CreateVersion7(tx.Now).ToString("N"), AmountMinor, Reference, tx.Now);
+        tx.Settlement.InsertPayment(StatementId, payment);
         return new RecordedPayment(statement with { PaidMinor = paid.Value }, payment);
     }
 }

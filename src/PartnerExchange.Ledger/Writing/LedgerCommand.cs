@@ -1,4 +1,5 @@
 using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Stores;
 
 namespace PartnerExchange.Ledger.Writing;
 
@@ -9,7 +10,7 @@ namespace PartnerExchange.Ledger.Writing;
 /// <typeparam name="TResult">What the command produces when it succeeds.</typeparam>
 public abstract record LedgerCommand<TResult>
 {
-    internal abstract Outcome<TResult> Execute(WriteSession session);
+    internal abstract Outcome<TResult> Execute(LedgerWriteTransaction tx);
 
     /// <summary>
     /// A preview: the writer runs the command for real inside a savepoint of its own, answers with the result, and

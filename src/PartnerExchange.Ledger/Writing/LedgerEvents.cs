@@ -18,23 +18,9 @@ internal sealed record NewEvent(string ProgramCode, EventKind Kind)
     public long RateVersion { get; init; }
 }
 
-/// <summary>
-/// Writes the event outbox inside the writer's transaction, so an event exists exactly when the change
-/// it reports committed, and its cursor (the row id) follows commit order.
-/// </summary>
+/// <summary>Which events a transaction's member lines raise (written to the outbox by <see cref="Stores.IEventOutbox"/>).</summary>
 internal static class LedgerEvents
 {
-    public static void Append(WriteSession session, NewEvent e) =>
-        session.Execute(
-            "INSERT INTO events (program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
-            "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, " +
-            "to_program_code, rate_version) VALUES ($program, $kind, $now, $member, $points, $balance, $tx, $reverses, " +
-            "$counterparty, $expires, $days, $from, $to, $version)",
-            ("$program", e.ProgramCode), ("$kind", (int)e.Kind), ("$now", session.NowMicros), ("$member", e.MemberNumber),
-            ("$points", e.Points), ("$balance", e.BalancePoints), ("$tx", e.TransactionId), ("$reverses", e.ReversesTransactionId),
-            ("$counterparty", e.CounterpartyProgramCode), ("$expires", e.ExpiresAtMicros), ("$days", e.WarningDays),
-            ("$from", e.FromProgramCode), ("$to", e.ToProgramCode), ("$version", e.RateVersion));
-
     /// <summary>
     /// The event of one member line of a transaction, as the line's program sees it: a conversion's
     /// destination learns the source program, never the source member.

@@ -1,8 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
+using PartnerExchange.Ledger.Engines;
+using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Stores;
 
 namespace PartnerExchange.Ledger.Writing;
 
@@ -36,28 +38,31 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     private readonly WriteQueue<PendingWrite> _queue;
     private readonly LedgerOptions _options;
     private readonly ILogger<LedgerWriter> _logger;
-    private readonly SqliteConnection _connection;
-    private readonly WriteSession _session;
+    private readonly LedgerWriteTransaction _session;
     private readonly Task _loop;
     private readonly CommitSignal? _commits;
-    private readonly WalCheckpointer? _checkpointer;
+    private readonly IWriterUpkeep? _checkpointer;
     private readonly WriterMetrics? _metrics;
     private int _disposed;
 
     public LedgerWriter(
         IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
         WriterMetrics? metrics = null)
+        : this(options.Value, new SqliteLedgerEngine(database, options.Value), clock, logger, commits, metrics)
     {
-        _options = options.Value;
+    }
+
+    /// <summary>A writer on the given engine.</summary>
+    internal LedgerWriter(
+        LedgerOptions options, ILedgerEngine engine, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
+        WriterMetrics? metrics = null)
+    {
+        _options = options;
         _commits = commits;
         _metrics = metrics;
         _logger = logger;
-        _connection = database.OpenWriterConnection();
-        _session = new WriteSession(_connection, clock);
-        if (_options.CheckpointInterval > TimeSpan.Zero)
-        {
-            _checkpointer = new WalCheckpointer(database.OpenCheckpointConnection(), _options.CheckpointInterval, logger);
-        }
+        _session = engine.OpenWriteTransaction(clock);
+        _checkpointer = engine.StartUpkeep(logger);
         _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
         _metrics?.ObserveQueue(() => _queue.Count);
         // A thread of its own, not a pool thread: the writer blocks in SQLite and its fsync for as long as a group
@@ -206,8 +211,19 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     /// </summary>
     private bool TryExecuteGroup(List<PendingWrite> group, Outcome<WriteReceipt>[] results, Exception?[] failures, bool isolateRequests)
     {
-        using var transaction = _connection.BeginTransaction(deferred: false);
-        _session.Begin(isolateRequests);
+        try
+        {
+            _session.BeginGroup(isolateRequests);
+            return ExecuteAndCommit(group, results, failures, isolateRequests);
+        }
+        finally
+        {
+            _session.EndGroup();
+        }
+    }
+
+    private bool ExecuteAndCommit(List<PendingWrite> group, Outcome<WriteReceipt>[] results, Exception?[] failures, bool isolateRequests)
+    {
         for (var i = 0; i < group.Count; i++)
         {
             try
@@ -218,20 +234,20 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
                 }
                 results[i] = result;
             }
-            catch (Exception ex) when (isolateRequests && ex is not GroupAbortedException && !AbortsTransaction(ex))
+            catch (Exception ex) when (isolateRequests && ex is not GroupAbortedException && !_session.EndsTransaction(ex))
             {
                 // A broken request (a bug, not a refusal) fails alone; errors after which SQLite may have rolled
                 // the whole transaction back fail the whole group.
                 failures[i] = ex;
                 LogRequestFailed(ex, group[i].Scope.Method);
             }
-            catch (Exception ex) when (!isolateRequests && !AbortsTransaction(ex))
+            catch (Exception ex) when (!isolateRequests && !_session.EndsTransaction(ex))
             {
                 // Without a savepoint its writes cannot be undone alone: the isolated round fails it (and logs it).
                 return false;
             }
         }
-        transaction.Commit();
+        _session.CommitGroup();
         return true;
     }
 
@@ -240,7 +256,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     {
         var scope = pending.Scope;
         _session.StartRequest(scope);
-        var earlier = IdempotencyRecords.Find(_session, scope.Principal, scope.IdempotencyKey);
+        var earlier = _session.IdempotencyRecords.Find(scope.Principal, scope.IdempotencyKey);
         if (earlier is not null)
         {
             return earlier.Matches(scope) ? new WriteReceipt(earlier.Response, Replayed: true) : IdempotencyScope.KeyReused();
@@ -257,12 +273,12 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             var recorded = !pending.DiscardsWrites && (refusal is null || !ErrorReasons.IsInputError(refusal.Value));
             if (recorded)
             {
-                IdempotencyRecords.Insert(_session, scope, response);
+                _session.IdempotencyRecords.Insert(scope, response);
             }
             _session.ReleaseRequestSavepoint();
             return new WriteReceipt(response, Replayed: false, recorded);
         }
-        catch (Exception ex) when (_session.IsolatesRequests && !AbortsTransaction(ex))
+        catch (Exception ex) when (_session.IsolatesRequests && !_session.EndsTransaction(ex))
         {
             try
             {
@@ -277,13 +293,6 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// SQLite errors after which the whole transaction may have been rolled back (SQLITE_BUSY, NOMEM,
-    /// INTERRUPT, IOERR, CORRUPT, FULL): the group cannot go on.
-    /// </summary>
-    private static bool AbortsTransaction(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: 5 or 7 or 9 or 10 or 11 or 13 };
 
     private sealed class GroupAbortedException(Exception cause, Exception rollbackError)
         : Exception("A request failed and its savepoint could not be rolled back; the group is abandoned.",
@@ -300,9 +309,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         await _loop.ConfigureAwait(false);
         _queue.Dispose();
         _checkpointer?.Dispose();
-        // Statements first: a connection closed under prepared statements would linger open.
         _session.Dispose();
-        await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Ledger write {Method} failed unexpectedly; the request was rolled back.")]
@@ -319,7 +326,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
             new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Executes the command: the encoded response, and the reason when it was refused.</summary>
-        public abstract (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session);
+        public abstract (StoredResponse Response, ErrorReason? Refusal) Run(LedgerWriteTransaction session);
 
         /// <summary>The command is a preview whose writes are rolled back (see <see cref="LedgerCommand{TResult}.DiscardsWrites"/>).</summary>
         public abstract bool DiscardsWrites { get; }
@@ -333,7 +340,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     {
         public override bool DiscardsWrites => command.DiscardsWrites;
 
-        public override (StoredResponse Response, ErrorReason? Refusal) Run(WriteSession session)
+        public override (StoredResponse Response, ErrorReason? Refusal) Run(LedgerWriteTransaction session)
         {
             var outcome = command.Execute(session);
             var response = encode(outcome);

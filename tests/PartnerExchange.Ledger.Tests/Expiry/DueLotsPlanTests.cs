@@ -1,4 +1,4 @@
-using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
@@ -22,18 +22,18 @@ public sealed class DueLotsPlanTests : LedgerTest
     [Fact]
     public async Task ExpiredLots_ReadsOnlyAnIndexOfDatedLots() =>
         // SQLite walks the dated lots by account here, which the GROUP BY wants; either index of dated lots will do.
-        Assert.Contains(await StepsAsync(ExpiryPlanner.ExpiredLotsSql), step => step.StartsWith("SCAN l USING COVERING INDEX " +
+        Assert.Contains(await StepsAsync(SqliteExpiryStore.ExpiredLotsSql), step => step.StartsWith("SCAN l USING COVERING INDEX " +
             "IX_point_lots_account_id_expires_at_micros_remaining_points", StringComparison.Ordinal) ||
             step.StartsWith("SEARCH l USING INDEX IX_point_lots_expires_at_micros", StringComparison.Ordinal));
 
     [Fact]
     public async Task WarnedLots_SearchesTheExpiryIndexByDate() =>
-        Assert.Contains(await StepsAsync(ExpiryPlanner.WarnedLotsSql),
+        Assert.Contains(await StepsAsync(SqliteExpiryStore.WarnedLotsSql),
             step => step.Contains("USING INDEX IX_point_lots_expires_at_micros (expires_at_micros>? AND expires_at_micros<?)", StringComparison.Ordinal));
 
     [Theory]
-    [InlineData(ExpiryPlanner.ExpiredLotsInSliceSql)]
-    [InlineData(ExpiryPlanner.WarnedLotsInSliceSql)]
+    [InlineData(SqliteExpiryStore.ExpiredLotsInSliceSql)]
+    [InlineData(SqliteExpiryStore.WarnedLotsInSliceSql)]
     public async Task LotsInSlice_SearchOnlyTheSlicesAccountsInAnIndexOfDatedLots(string sql) =>
         // A dry-run slice reads the lots of its own accounts, not every dated lot of the ledger.
         Assert.Contains(await StepsAsync(sql), step => step.StartsWith("SEARCH l USING ", StringComparison.Ordinal) &&

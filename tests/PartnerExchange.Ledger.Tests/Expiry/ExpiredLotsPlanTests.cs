@@ -1,5 +1,5 @@
 using PartnerExchange.Ledger.Tests.Infrastructure;
-using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
 namespace PartnerExchange.Ledger.Tests.Expiry;
@@ -18,7 +18,7 @@ public sealed class ExpiredLotsPlanTests : LedgerTest
         await Ledger.EnrollAsync(Air, "a1");
         await Ledger.AccrueAsync(Air, "a1", 100);
 
-        var steps = await QueryPlans.StepsAsync(Ledger.Database.ConnectionString, Lots.ExpiredUnpostedSql);
+        var steps = await QueryPlans.StepsAsync(Ledger.Database.ConnectionString, SqliteLotStore.ExpiredUnpostedSql);
 
         var step = Assert.Single(steps);
         Assert.Contains("IX_point_lots_account_id_expires_at_micros_remaining_points", step, StringComparison.Ordinal);

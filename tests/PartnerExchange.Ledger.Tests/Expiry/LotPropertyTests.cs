@@ -36,6 +36,7 @@ internal sealed record ExpireStep(int Budget, bool DryRun, bool Warn) : LotStep;
 /// <see cref="LotModel"/>'s, every batch reports what the model expires, warnings are never stale nor
 /// repeated, and the audit stays clean.
 /// </summary>
+[Trait("Category", TestEngine.ContractCategory)]
 public sealed class LotPropertyTests
 {
     private const int StepsPerScenario = 40;

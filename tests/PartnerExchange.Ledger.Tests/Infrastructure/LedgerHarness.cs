@@ -29,7 +29,7 @@ internal sealed class LedgerHarness : IAsyncDisposable
         Database = database;
         Clock = clock;
         Log = log;
-        Writer = new LedgerWriter(MsOptions.Create(options), database, clock, log);
+        Writer = new LedgerWriter(options, TestEngine.Create(database, options), clock, log);
         Queries = new LedgerQueries(database);
     }
 

@@ -1,6 +1,7 @@
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Tests.Infrastructure;
@@ -35,7 +36,7 @@ internal sealed class WriterGate
 /// <summary>Blocks the writer at <see cref="WriterGate"/>; writes nothing itself but its idempotency record.</summary>
 internal sealed record HoldWriter(WriterGate Gate) : LedgerCommand<int>
 {
-    internal override Outcome<int> Execute(WriteSession session)
+    internal override Outcome<int> Execute(LedgerWriteTransaction tx)
     {
         Gate.Hold();
         return 0;
@@ -51,11 +52,11 @@ internal sealed record ExplodingAccrual(string ProgramCode, string MemberNumber,
 {
     public const string Reference = "exploding";
 
-    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    internal override Outcome<PostedMovement> Execute(LedgerWriteTransaction tx)
     {
-        session.OpenAccount(AccountRef.Member(ProgramCode, GhostMemberNumber));
+        tx.Accounts.Open(AccountRef.Member(ProgramCode, GhostMemberNumber));
         var header = new NewTransaction(TransactionKind.Accrual, ProgramCode, Reference);
-        var posted = TransactionWriter.Post(session, header, PostingRules.Accrual(ProgramCode, MemberNumber, Points));
+        var posted = TransactionWriter.Post(tx, header, PostingRules.Accrual(ProgramCode, MemberNumber, Points));
         if (!posted.IsSuccess)
         {
             // Surfaces a broken setup as a refusal rather than as the exception the test expects.
@@ -70,7 +71,7 @@ internal sealed record DiskFull : LedgerCommand<int>
 {
     public const int SqliteFull = 13;
 
-    internal override Outcome<int> Execute(WriteSession session) =>
+    internal override Outcome<int> Execute(LedgerWriteTransaction tx) =>
         throw new Microsoft.Data.Sqlite.SqliteException("database or disk is full", SqliteFull);
 }
 
@@ -78,11 +79,11 @@ internal sealed record DiskFull : LedgerCommand<int>
 internal sealed record CountedAccrual(string ProgramCode, string MemberNumber, long Points, ExecutionCount Count)
     : LedgerCommand<PostedMovement>
 {
-    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    internal override Outcome<PostedMovement> Execute(LedgerWriteTransaction tx)
     {
         Count.Increment();
         var header = new NewTransaction(TransactionKind.Accrual, ProgramCode, "counted");
-        return TransactionWriter.Post(session, header, PostingRules.Accrual(ProgramCode, MemberNumber, Points));
+        return TransactionWriter.Post(tx, header, PostingRules.Accrual(ProgramCode, MemberNumber, Points));
     }
 }
 
@@ -102,9 +103,9 @@ internal sealed class ExecutionCount
 /// </summary>
 internal sealed record RefusalAfterWriting(string ProgramCode, string GhostMemberNumber) : LedgerCommand<PostedMovement>
 {
-    internal override Outcome<PostedMovement> Execute(WriteSession session)
+    internal override Outcome<PostedMovement> Execute(LedgerWriteTransaction tx)
     {
-        session.OpenAccount(AccountRef.Member(ProgramCode, GhostMemberNumber));
+        tx.Accounts.Open(AccountRef.Member(ProgramCode, GhostMemberNumber));
         return Refusal.Of(ErrorReason.InsufficientPoints, "Refused after writing.");
     }
 }

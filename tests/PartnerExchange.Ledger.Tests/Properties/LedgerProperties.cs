@@ -36,6 +36,7 @@ internal sealed record Step(Op Op, bool WaitBefore);
 /// Random scenarios over the real SQLite ledger: steps are submitted in bursts that share groups, and after
 /// each scenario the stored ledger must keep its invariants and agree with <see cref="LedgerModel"/>.
 /// </summary>
+[Trait("Category", TestEngine.ContractCategory)]
 public sealed class LedgerProperties
 {
     private const int StepsPerScenario = 40;

@@ -28,6 +28,7 @@ internal sealed record WaitStep(int Minutes) : RateStep;
 /// programs may be convertible round at a product of gains above 1, a direction switched off converts
 /// nothing, and a quote is honoured exactly while the version it locked is the one in effect.
 /// </summary>
+[Trait("Category", TestEngine.ContractCategory)]
 public sealed class RateChangeProperties
 {
     private const int StepsPerScenario = 30;

@@ -1,6 +1,6 @@
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Tests.Infrastructure;
-using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Ledger.Engines.Sqlite;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
 namespace PartnerExchange.Ledger.Tests.Writing;
@@ -17,7 +17,7 @@ public sealed class RateLookupPlanTests : LedgerTest
         await Ledger.CreatePartnerAsync(Air);
         await Ledger.CreatePartnerAsync(Shop);
         await Ledger.SetRateAsync(Shop, Air, new ExchangeRateTerms(1, 1, 1, 1_000_000, 1, 0, 0, null, null));
-        var steps = await QueryPlans.StepsAsync(Ledger.Database.ConnectionString, Lookups.RateInEffectSql);
+        var steps = await QueryPlans.StepsAsync(Ledger.Database.ConnectionString, SqliteRateStore.RateInEffectSql);
 
         Assert.DoesNotContain(steps, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.Contains(steps, step => step.Contains("effective_at_micros<?", StringComparison.Ordinal));

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using PartnerExchange.Ledger.Writing;
+using PartnerExchange.Ledger.Engines.Sqlite;
 
 namespace PartnerExchange.Ledger.Tests.Writing;
 

@@ -1,4 +1,4 @@
-namespace PartnerExchange.Ledger.Writing;
+namespace PartnerExchange.Ledger.Engines.Sqlite;
 
 /// <summary>
 /// A value the single writer binds to a statement parameter: an integer, text, a blob or NULL, held without

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace PartnerExchange.Ledger.Writing;
+namespace PartnerExchange.Ledger.Engines.Sqlite;
 
 /// <summary>
 /// One statement of the single writer (a write, or a query whose rows it reads), prepared once on its

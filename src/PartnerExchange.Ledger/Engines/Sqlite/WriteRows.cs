@@ -2,7 +2,7 @@ using System.Data;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace PartnerExchange.Ledger.Writing;
+namespace PartnerExchange.Ledger.Engines.Sqlite;
 
 /// <summary>
 /// The rows of a query the single writer runs, read straight off its prepared statement. Through ADO.NET every

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace PartnerExchange.Ledger.Writing;
+namespace PartnerExchange.Ledger.Engines.Sqlite;
 
 /// <summary>
 /// Copies committed pages from the write-ahead log into the database file on a connection and thread of
@@ -14,7 +14,7 @@ namespace PartnerExchange.Ledger.Writing;
 /// unbroken writes that moment may not come, and the writer's own checkpoint at
 /// <see cref="LedgerOptions.WalMaxPages"/> then copies the little that is left, bounding the log.
 /// </summary>
-internal sealed partial class WalCheckpointer : IDisposable
+internal sealed partial class WalCheckpointer : IWriterUpkeep
 {
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _interval;
