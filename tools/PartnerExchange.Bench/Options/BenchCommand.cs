@@ -175,8 +175,8 @@ internal static class BenchCommand
         new(name)
         {
             Description = description,
-            DefaultValueFactory = _ => ValueParsers.ParseDuration(defaultText),
-            CustomParser = result => ValueParsers.ParseWith(result, ValueParsers.ParseDuration),
+            DefaultValueFactory = _ => ValueParsers.ParseDuration(defaultText, positive: false),
+            CustomParser = result => ValueParsers.ParseWith(result, text => ValueParsers.ParseDuration(text, positive: false)),
         };
 
     private static Option<T> NumberOption<T>(string name, string description, T defaultValue) =>
