@@ -160,7 +160,7 @@ public static class LedgerInvariants
             "FROM (SELECT s.period_id AS period, s.payer_program_code AS payer, s.payee_program_code AS payee, s.currency_code AS currency, " +
             "s.gross_amount_micros AS stated, 0 AS owed, ABS(s.amount_due_minor - " + RefundDue + " - s.gross_amount_minor) AS off " +
             "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
-            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros) " +
+            "FROM settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros) AS pair_amounts " +
             "GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
         ("open_obligation_totals_match",
             // The totals the writer keeps to refuse a conversion no period could total, against the obligations.
@@ -170,7 +170,7 @@ public static class LedgerInvariants
             "UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
             "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence) " +
             "UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o " +
-            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence)) " +
+            "WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.sequence = o.sequence)) AS open_amounts " +
             "GROUP BY program, currency HAVING SUM(kept) <> SUM(actual)"),
     ];
 
