@@ -61,12 +61,20 @@ public sealed class PartnerExchangeClient : IDisposable
         _channel = channel;
         _deadline = options.Deadline;
         _retryPolicy = new RetryPolicy(options.MaxAttempts, options.InitialBackoff, options.MaxBackoff);
-        var invoker = channel.Intercept(new BearerTokenInterceptor(options.ApiKey));
-        Points = new PointsService.PointsServiceClient(invoker);
-        Conversions = new ConversionService.ConversionServiceClient(invoker);
-        Admin = new AdminService.AdminServiceClient(invoker);
-        Events = new EventsService.EventsServiceClient(invoker);
+        CallInvoker = channel.Intercept(new BearerTokenInterceptor(options.ApiKey));
+        Points = new PointsService.PointsServiceClient(CallInvoker);
+        Conversions = new ConversionService.ConversionServiceClient(CallInvoker);
+        Admin = new AdminService.AdminServiceClient(CallInvoker);
+        Events = new EventsService.EventsServiceClient(CallInvoker);
     }
+
+    /// <summary>
+    /// The client's connection with the API key applied and nothing else, for the generated client of any other
+    /// service (SettlementService, DiagnosticsService, grpc.health.v1.Health): <c>new
+    /// SettlementService.SettlementServiceClient(exchange.CallInvoker)</c>. A call that carries its own
+    /// <c>authorization</c> header keeps it.
+    /// </summary>
+    public CallInvoker CallInvoker { get; }
 
     /// <summary>The generated PointsService client, with the API key applied and nothing else.</summary>
     public PointsService.PointsServiceClient Points { get; }

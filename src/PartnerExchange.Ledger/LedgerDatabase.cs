@@ -193,7 +193,7 @@ public sealed class LedgerDatabase : IDisposable
     {
         var cacheKiB = (_options.WriterCacheMiB * 1024L).ToString(CultureInfo.InvariantCulture);
         // temp_store=MEMORY keeps the pages a savepoint copies aside in memory: on a file, a conversion under
-        // a savepoint cost a dozen extra write calls (measured: its statements ran a third slower). The writer's
+        // a savepoint cost a dozen extra write calls and ran measurably slower (docs/bench/HISTORY.md). The writer's
         // page cache outlives its transactions (no other connection writes under it); its size is a trade-off
         // explained on LedgerOptions.WriterCacheMiB.
         var pragmas = $"PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{cacheKiB};";

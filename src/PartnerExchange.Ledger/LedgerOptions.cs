@@ -44,8 +44,8 @@ public sealed class LedgerOptions : IValidatableObject
     /// Page cache of the writer's connection in MiB. The writer reads the pages of the accounts, lots and
     /// indexes it updates; cached, they are not read back from the file. Bigger is not better: when an index
     /// page splits, SQLite parks a page under a number past the file's end, and the commit then walks every
-    /// cached page to drop it, so each commit costs time in proportion to this cache (measured: 8 MiB wrote
-    /// 5–10% more conversions a second than 64 MiB once the cache was full, and 2 MiB fewer). Default 8.
+    /// cached page to drop it, so each commit costs time in proportion to this cache; 8 MiB measured best
+    /// (docs/bench/HISTORY.md). Default 8.
     /// </summary>
     [Range(2, 4096, ErrorMessage = "Ledger:WriterCacheMiB must be between 2 and 4096.")]
     public int WriterCacheMiB { get; set; } = 8;
@@ -53,9 +53,9 @@ public sealed class LedgerOptions : IValidatableObject
     /// <summary>
     /// How long after a commit the background checkpointer copies the write-ahead log into the database file.
     /// Longer intervals copy a page once for more of its versions, but each copy is a larger burst of writes
-    /// that the writer's next fsync may wait behind (measured: 250 ms gave a worse p99 than 50 ms, 10 ms no
-    /// better). Zero turns the background checkpointer off: the writer then checkpoints inside its commits every
-    /// 1,000 pages, as SQLite does by default. Default 50 ms.
+    /// that the writer's next fsync may wait behind; 50 ms measured best for p99 (docs/bench/HISTORY.md). Zero
+    /// turns the background checkpointer off: the writer then checkpoints inside its commits every 1,000 pages,
+    /// as SQLite does by default. Default 50 ms.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00",
         ErrorMessage = "Ledger:CheckpointInterval must be between 0 (off) and 1 minute.")]

@@ -1,5 +1,3 @@
-using PartnerExchange.Cli.Input;
-
 namespace PartnerExchange.Cli.Tests;
 
 public sealed class ValueParserTests
@@ -35,14 +33,32 @@ public sealed class ValueParserTests
     [InlineData("2m", 120_000)]
     [InlineData("00:00:05", 5_000)]
     public void Accepts_Durations(string text, double milliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ValueParsers.ParseDuration(text));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ValueParsers.ParseDuration(text, positive: true));
 
     [Theory]
     [InlineData("0s")]
     [InlineData("soon")]
     [InlineData("-5s")]
     public void Rejects_Durations(string text) =>
-        Assert.Throws<FormatException>(() => ValueParsers.ParseDuration(text));
+        Assert.Throws<FormatException>(() => ValueParsers.ParseDuration(text, positive: true));
+
+    // The benchmark's --warmup may be zero; nothing may be negative.
+    [Theory]
+    [InlineData("0s", true)]
+    [InlineData("00:00:00", true)]
+    [InlineData("-5s", false)]
+    [InlineData("-00:00:05", false)]
+    public void ParseDuration_ZeroAllowed_AcceptsZeroOnly(string text, bool accepted)
+    {
+        if (accepted)
+        {
+            Assert.Equal(TimeSpan.Zero, ValueParsers.ParseDuration(text, positive: false));
+        }
+        else
+        {
+            Assert.Throws<FormatException>(() => ValueParsers.ParseDuration(text, positive: false));
+        }
+    }
 
     [Theory]
     [InlineData("2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")]

@@ -96,6 +96,21 @@ public sealed class MetricsTests(MetricsExchange fixture) : IntegrationTest(fixt
     }
 
     [Fact]
+    public async Task Metrics_AfterWrites_ReportTheLedgerThreadsCpuTime()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+        await shop.EnrollAsync();
+
+        var lines = (await ScrapeAsync()).Split('\n');
+
+        foreach (var thread in new[] { "writer", "checkpointer" })
+        {
+            Assert.Contains(lines, line => line.StartsWith("partnerexchange_ledger_thread_cpu_time_seconds_total{", StringComparison.Ordinal)
+                && line.Contains($"thread=\"{thread}\"", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Metrics_RuntimeConnectionsAndRedis_AreExported()
     {
         var text = await ScrapeAsync();

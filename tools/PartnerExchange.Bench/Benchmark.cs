@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using Grpc.Core;
 using PartnerExchange.Bench.Load;
@@ -29,7 +28,7 @@ internal static class Benchmark
             Console.Error.WriteLine("Cancelled; the processes the benchmark started are stopped.");
             return ExitCancelled;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or RpcException or IOException or DbException)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or RpcException or IOException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitError;
@@ -43,7 +42,7 @@ internal static class Benchmark
         Console.WriteLine(target.StartedByTool
             ? $"Server started on {target.Address} (pid {target.ServerProcessId}, logs in {target.Folder})."
             : $"Using the server on {target.Address}.");
-        using var connection = new ExchangeConnection(target.Address, options.CallTimeout);
+        using var connection = new ExchangeConnection(target.Address, target.OperatorKey, options.CallTimeout);
 
         var setupClock = Stopwatch.StartNew();
         var network = await NetworkSetup.SetUpAsync(connection, target.OperatorKey, options, cancellationToken).ConfigureAwait(false);
@@ -58,8 +57,7 @@ internal static class Benchmark
         var prefill = await Prefill.RunAsync(new ExchangeCalls(connection, network), network, target.ServerProcessId, options, cancellationToken)
             .ConfigureAwait(false);
         var results = await new LoadRun(connection, network, target.Processes, options).RunAllAsync(cancellationToken).ConfigureAwait(false);
-        var verification = await LedgerVerification.RunAsync(
-            connection, target.OperatorKey, target.LedgerPath, network.Acknowledged, cancellationToken).ConfigureAwait(false);
+        var verification = await LedgerVerification.RunAsync(connection, target.OperatorKey, network, cancellationToken).ConfigureAwait(false);
 
         var settings = Settings(options, target, network, setupSeconds, prefill);
         var report = new BenchReport(date, MachineFacts.Current(), options.CommandLine, settings, results, verification)

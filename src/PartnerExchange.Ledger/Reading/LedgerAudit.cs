@@ -1,162 +1,17 @@
 using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Ledger;
-using PartnerExchange.Ledger.Storage;
 
 namespace PartnerExchange.Ledger.Reading;
 
 /// <summary>A program's outstanding and expired points as of a moment.</summary>
 public sealed record LiabilitySnapshot(string ProgramCode, DateTimeOffset AsOf, long OutstandingPoints, long ExpiredPoints);
 
-/// <summary>One broken invariant, named by its check, with the rows concerned.</summary>
-public sealed record LedgerFinding(string Check, string Detail);
-
-/// <summary>What a verification examined and every broken invariant it found.</summary>
-public sealed record LedgerVerification(
-    IReadOnlyList<string> Checks, long TransactionCount, long AccountCount, long StatementCount, IReadOnlyList<LedgerFinding> Findings)
-{
-    /// <summary>True when every check passed.</summary>
-    public bool Ok => Findings.Count == 0;
-}
-
 /// <summary>
-/// Reads for finance and audit: liabilities as of any time, and a verification of every ledger invariant.
-/// Each check is one set-based query, so it runs on a ledger of any size, and all of them read one
-/// snapshot (one read transaction in WAL mode), so a write landing meanwhile cannot cause a false finding.
+/// Reads for finance and audit on the SQLite ledger: liabilities as of any time, and a verification of every ledger
+/// invariant (<see cref="LedgerInvariants"/>) on one snapshot: one read transaction in WAL mode.
 /// </summary>
 public sealed class LedgerAudit(LedgerDatabase database)
 {
-    /// <summary>Most findings reported per check; a broken ledger is described, not dumped.</summary>
-    public const int MaxFindingsPerCheck = 100;
-
-    // Every account whose kept totals by kind differ from its postings summed by their transactions' kind.
-    private static readonly string AccountTotalsCheckSql =
-        "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.kind || '/' || a.member_number || ') keeps totals by kind " +
-        "that differ from its postings' FROM accounts a LEFT JOIN (SELECT p.account_id AS id, " +
-        string.Join(", ", AccountTotalColumns.Kinds.Select(k =>
-            $"SUM(CASE WHEN t.kind = {(int)k} AND p.amount_points > 0 THEN p.amount_points ELSE 0 END) AS {AccountTotalColumns.Credit(k)}, " +
-            $"SUM(CASE WHEN t.kind = {(int)k} AND p.amount_points < 0 THEN -p.amount_points ELSE 0 END) AS {AccountTotalColumns.Debit(k)}")) +
-        " FROM postings p JOIN transactions t ON t.sequence = p.sequence GROUP BY p.account_id) x ON x.id = a.id WHERE " +
-        string.Join(" OR ", AccountTotalColumns.Kinds.SelectMany(k => new[] { AccountTotalColumns.Credit(k), AccountTotalColumns.Debit(k) })
-            .Select(column => $"a.{column} <> COALESCE(x.{column}, 0)"));
-
-    // Every obligation recorded in a closed period, as `p` and `o`. Periods are few and never overlap: each reads its
-    // obligations along the index by time.
-    private const string ObligationsOfClosedPeriods =
-        "settlement_periods p JOIN obligations o ON o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros";
-
-    // An obligation `o` in no statement: recorded in no closed period.
-    private const string NotInAClosedPeriod =
-        "NOT EXISTS (SELECT 1 FROM settlement_periods p WHERE o.created_at_micros >= p.start_micros AND o.created_at_micros < p.end_micros)";
-
-    // Each check: a name, and a query returning one row per violation whose columns describe it. Every query
-    // reads each table once or through an index, never a table per row of another (a test reads their plans).
-    internal static readonly (string Check, string Sql)[] Checks =
-    [
-        ("transaction_balances",
-            "SELECT 'sequence ' || sequence || ' program ' || program_code || ' sums to ' || SUM(amount_points) " +
-            "FROM postings GROUP BY sequence, program_code HAVING SUM(amount_points) <> 0"),
-        ("account_balances",
-            "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.kind || '/' || a.member_number || ') holds ' || " +
-            "a.balance_points || ' but its postings sum to ' || COALESCE(SUM(p.amount_points), 0) " +
-            "FROM accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id HAVING a.balance_points <> COALESCE(SUM(p.amount_points), 0)"),
-        ("account_totals_by_kind", AccountTotalsCheckSql),
-        ("member_balances_non_negative",
-            "SELECT 'member ' || program_code || '/' || member_number || ' holds ' || balance_points FROM accounts " +
-            $"WHERE kind = {(int)AccountKind.Member} AND balance_points < 0"),
-        ("sequence_gap_free",
-            "SELECT 'sequence has ' || COUNT(*) || ' transactions numbered ' || MIN(sequence) || '..' || MAX(sequence) FROM transactions " +
-            "HAVING COUNT(*) > 0 AND (MIN(sequence) <> 1 OR MAX(sequence) <> COUNT(*))"),
-        ("postings_reference_transactions",
-            "SELECT 'posting ' || p.id || ' names missing transaction ' || p.sequence FROM postings p " +
-            "LEFT JOIN transactions t ON t.sequence = p.sequence WHERE t.sequence IS NULL " +
-            "UNION ALL SELECT 'transaction ' || t.sequence || ' has no postings' FROM transactions t " +
-            "WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.sequence = t.sequence)"),
-        ("obligations_match_conversions",
-            $"SELECT 'conversion ' || t.sequence || ' has no obligation' FROM transactions t WHERE t.kind = {(int)TransactionKind.Conversion} " +
-            "AND NOT EXISTS (SELECT 1 FROM obligations o WHERE o.sequence = t.sequence) " +
-            "UNION ALL SELECT 'obligation ' || o.sequence || ' amount ' || o.amount_micros || ' is not points × price' FROM obligations o " +
-            "WHERE o.amount_micros <> o.destination_points * o.point_price_micros " +
-            "UNION ALL SELECT 'obligation ' || o.sequence || ' owes for ' || o.destination_points || ' points but the payee member got ' || " +
-            "(SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p WHERE p.sequence = o.sequence AND p.program_code = o.payee_program_code " +
-            $"AND p.account_kind = {(int)AccountKind.Member}) FROM obligations o " +
-            "WHERE o.destination_points <> (SELECT COALESCE(SUM(p.amount_points), 0) FROM postings p WHERE p.sequence = o.sequence " +
-            $"AND p.program_code = o.payee_program_code AND p.account_kind = {(int)AccountKind.Member}) " +
-            "UNION ALL SELECT 'obligation ' || o.sequence || ' belongs to no conversion nor its reversal' FROM obligations o " +
-            $"LEFT JOIN transactions t ON t.sequence = o.sequence WHERE t.sequence IS NULL OR NOT (t.kind = {(int)TransactionKind.Conversion} " +
-            $"OR (t.kind = {(int)TransactionKind.Reversal} AND EXISTS (SELECT 1 FROM obligations x WHERE x.sequence = t.reverses_sequence))) " +
-            "UNION ALL SELECT 'reversal ' || t.sequence || ' does not negate the obligation of ' || t.reverses_sequence FROM transactions t " +
-            $"JOIN obligations o ON o.sequence = t.reverses_sequence LEFT JOIN obligations r ON r.sequence = t.sequence WHERE t.kind = {(int)TransactionKind.Reversal} " +
-            "AND (r.sequence IS NULL OR r.destination_points <> -o.destination_points OR r.amount_micros <> -o.amount_micros " +
-            "OR r.amount_minor <> -o.amount_minor OR r.payer_program_code <> o.payer_program_code OR r.payee_program_code <> o.payee_program_code)"),
-        ("reversals_unique",
-            "SELECT 'transaction ' || reverses_sequence || ' is reversed ' || COUNT(*) || ' times' FROM transactions " +
-            "WHERE reverses_sequence IS NOT NULL GROUP BY reverses_sequence HAVING COUNT(*) > 1"),
-        ("lots_match_balances",
-            "SELECT 'account ' || a.id || ' (' || a.program_code || '/' || a.member_number || ') holds ' || a.balance_points || " +
-            "' but its lots hold ' || COALESCE(SUM(l.remaining_points), 0) FROM accounts a LEFT JOIN point_lots l ON l.account_id = a.id " +
-            // Only lots holding points, which the account's index covers; a lot below zero is reported below.
-            "AND l.remaining_points > 0 " +
-            $"WHERE a.kind = {(int)AccountKind.Member} GROUP BY a.id HAVING a.balance_points <> COALESCE(SUM(l.remaining_points), 0) " +
-            "UNION ALL SELECT 'lot ' || l.id || ' holds ' || l.remaining_points || ' of ' || l.original_points || ' but its movements sum to ' || " +
-            "COALESCE(SUM(m.points), 0) FROM point_lots l LEFT JOIN lot_movements m ON m.lot_id = l.id GROUP BY l.id " +
-            "HAVING l.remaining_points <> l.original_points + COALESCE(SUM(m.points), 0) OR l.remaining_points < 0 " +
-            "OR l.remaining_points > l.original_points"),
-        ("events_match_postings",
-            // Events have no index by transaction (it would cost every commit a page), so the member movements are
-            // matched against the events as two sets in one pass each, never event by event.
-            "SELECT 'transaction ' || moved.transaction_id || ' moved member ' || moved.program_code || '/' || moved.member_number || " +
-            "' by ' || moved.amount_points || ' without its event' FROM (SELECT t.transaction_id, p.program_code, p.member_number, " +
-            "p.amount_points FROM postings p JOIN transactions t ON t.sequence = p.sequence " +
-            // Transactions whose events retention has pruned are left out; the rest must each have theirs.
-            $"WHERE p.account_kind = {(int)AccountKind.Member} " +
-            "AND t.sequence > (SELECT COALESCE(MAX(pruned_through_sequence), 0) FROM event_retention WHERE program_code = '') " +
-            "EXCEPT SELECT transaction_id, program_code, member_number, points FROM events WHERE transaction_id IS NOT NULL) AS moved " +
-            "UNION ALL SELECT 'event ' || e.cursor || ' names transaction ' || e.transaction_id || ' which did not move ' || e.program_code || '/' || " +
-            "e.member_number FROM events e WHERE e.transaction_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM postings p JOIN transactions t " +
-            "ON t.sequence = p.sequence WHERE t.transaction_id = e.transaction_id AND p.program_code = e.program_code " +
-            $"AND p.member_number = e.member_number AND p.account_kind = {(int)AccountKind.Member})"),
-        ("statements_equal_their_lines",
-            // A statement's lines are the obligations recorded in its period between its parties (see SettlementQueries):
-            // its stored counts and sums must be theirs.
-            "SELECT 'statement ' || s.statement_id || ' says ' || s.line_count || ' lines, ' || s.destination_points || ' points, ' || " +
-            "s.gross_amount_micros || ' micros; its lines hold ' || COALESCE(x.n, 0) || ', ' || COALESCE(x.points, 0) || ', ' || COALESCE(x.micros, 0) " +
-            "FROM statements s LEFT JOIN (SELECT p.period_id, o.payer_program_code AS payer, o.payee_program_code AS payee, " +
-            "o.currency_code AS currency, COUNT(*) AS n, SUM(o.destination_points) AS points, SUM(o.amount_micros) AS micros " +
-            $"FROM {ObligationsOfClosedPeriods} GROUP BY p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code) x " +
-            "ON x.period_id = s.period_id AND x.payer = s.payer_program_code AND x.payee = s.payee_program_code AND x.currency = s.currency_code " +
-            "WHERE s.line_count <> COALESCE(x.n, 0) OR s.destination_points <> COALESCE(x.points, 0) OR s.gross_amount_micros <> COALESCE(x.micros, 0) " +
-            // What a statement settles is its amount due, or on a refund statement the refund the payee owes.
-            "UNION ALL SELECT 'statement ' || s.statement_id || ' is paid ' || SUM(p.amount_minor) || ' of ' || " +
-            "(s.amount_due_minor + MAX(0, -s.gross_amount_minor)) FROM statements s JOIN payments p ON p.statement_id = s.statement_id " +
-            "GROUP BY s.statement_id HAVING SUM(p.amount_minor) > s.amount_due_minor + MAX(0, -s.gross_amount_minor)"),
-        ("closed_periods_hold_their_obligations",
-            "SELECT 'obligation ' || o.sequence || ' was recorded in closed period ' || p.period_id || ' but no statement holds it' " +
-            $"FROM {ObligationsOfClosedPeriods} WHERE NOT EXISTS (SELECT 1 FROM statements s WHERE s.period_id = p.period_id " +
-            "AND s.payer_program_code = o.payer_program_code AND s.payee_program_code = o.payee_program_code AND s.currency_code = o.currency_code) " +
-            // Statement lines are read within the period's sequence span: an obligation outside it would be left out.
-            "UNION ALL SELECT 'obligation ' || o.sequence || ' of closed period ' || p.period_id || ' lies outside its sequence span ' || " +
-            $"p.first_sequence || '-' || p.last_sequence FROM {ObligationsOfClosedPeriods} " +
-            "WHERE o.sequence < p.first_sequence OR o.sequence > p.last_sequence"),
-        ("pairs_settle_their_obligations",
-            // Per period, payer, payee and currency: the statement's gross equals the pair's obligations of the
-            // period net of reversals, and its amount due minus its refund due is that gross in minor units, so
-            // what one period's conversion owed and a later period's reversal gave back is owed by someone.
-            "SELECT 'period ' || period || ' ' || payer || '->' || payee || ' ' || currency || ': statement ' || SUM(stated) || " +
-            "' micros, obligations ' || SUM(owed) || ' micros, dues off gross by ' || SUM(off) || ' minor' " +
-            "FROM (SELECT s.period_id AS period, s.payer_program_code AS payer, s.payee_program_code AS payee, s.currency_code AS currency, " +
-            "s.gross_amount_micros AS stated, 0 AS owed, ABS(s.amount_due_minor - MAX(0, -s.gross_amount_minor) - s.gross_amount_minor) AS off " +
-            "FROM statements s UNION ALL SELECT p.period_id, o.payer_program_code, o.payee_program_code, o.currency_code, 0, o.amount_micros, 0 " +
-            $"FROM {ObligationsOfClosedPeriods}) GROUP BY period, payer, payee, currency HAVING SUM(stated) <> SUM(owed) OR SUM(off) <> 0"),
-        ("open_obligation_totals_match",
-            // The totals the writer keeps to refuse a conversion no period could total, against the obligations.
-            "SELECT 'partner ' || program || ' keeps ' || SUM(kept) || ' open micros in ' || currency || " +
-            "' but its obligations in no statement add up to ' || SUM(actual) FROM (" +
-            "SELECT program_code AS program, currency_code AS currency, open_micros AS kept, 0 AS actual FROM open_obligation_totals " +
-            $"UNION ALL SELECT o.payer_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o WHERE {NotInAClosedPeriod} " +
-            $"UNION ALL SELECT o.payee_program_code, o.currency_code, 0, ABS(o.amount_micros) FROM obligations o WHERE {NotInAClosedPeriod}) " +
-            "GROUP BY program, currency HAVING SUM(kept) <> SUM(actual)"),
-    ];
-
     /// <summary>A program's points held by members and expired before <paramref name="asOf"/>; null without such a partner.</summary>
     public async Task<LiabilitySnapshot?> GetLiabilityAsync(string programCode, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
@@ -179,30 +34,14 @@ public sealed class LedgerAudit(LedgerDatabase database)
         return new LiabilitySnapshot(programCode, asOf, outstanding, expired);
     }
 
-    /// <summary>Runs every check on one snapshot of the ledger.</summary>
+    /// <summary>Runs every check of <see cref="LedgerInvariants"/> on one snapshot of the ledger.</summary>
     public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // A deferred read transaction: its snapshot is taken at the first read and held to the end.
+        // A deferred read transaction: its snapshot is taken at the first read and held to the end, and it never
+        // takes the write lock (the default BEGIN IMMEDIATE would).
         await using var snapshot = connection.BeginTransaction(deferred: true);
-        var findings = new List<LedgerFinding>();
-        foreach (var (check, sql) in Checks)
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = snapshot;
-            command.CommandText = $"SELECT * FROM ({sql}) LIMIT {MaxFindingsPerCheck}";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                findings.Add(new LedgerFinding(check, reader.GetString(0)));
-            }
-        }
-        return new LedgerVerification(
-            Checks.Select(c => c.Check).ToList(),
-            await CountAsync(connection, snapshot, "transactions", cancellationToken).ConfigureAwait(false),
-            await CountAsync(connection, snapshot, "accounts", cancellationToken).ConfigureAwait(false),
-            await CountAsync(connection, snapshot, "statements", cancellationToken).ConfigureAwait(false),
-            findings);
+        return await LedgerInvariants.VerifyAsync(snapshot, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -210,14 +49,6 @@ public sealed class LedgerAudit(LedgerDatabase database)
         var connection = new SqliteConnection(database.ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
-    }
-
-    private static async Task<long> CountAsync(SqliteConnection connection, SqliteTransaction snapshot, string table, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = snapshot;
-        command.CommandText = $"SELECT COUNT(*) FROM {table}";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task<long> ScalarAsync(

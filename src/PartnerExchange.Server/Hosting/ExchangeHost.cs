@@ -175,12 +175,14 @@ public static class ExchangeHost
             .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             // Every scrape is collected afresh; the exporter's default keeps an answer for 300 ms.
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        services.AddSingleton<LedgerThreadMetrics>();
     }
 
     private static void MapMetrics(WebApplication app)
     {
         if (MetricsEndPoint(app.Configuration) is { } metrics)
         {
+            app.Services.GetRequiredService<LedgerThreadMetrics>();
             // Only on the metrics port: the gRPC port serves the API and nothing else.
             app.UseOpenTelemetryPrometheusScrapingEndpoint(
                 context => context.Connection.LocalPort == metrics.Port && context.Request.Path == "/metrics");

@@ -3,6 +3,7 @@ using CsCheck;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Properties.Network;
@@ -302,11 +303,13 @@ public sealed class LedgerProperties
     }
 }
 
-/// <summary>The invariants of a stored ledger, and its agreement with the model, read straight from the file.</summary>
+/// <summary>The invariants of a stored ledger (the one checker), and its agreement with the model, read straight from the file.</summary>
 internal static class LedgerChecks
 {
     public static async Task AssertMatchesAsync(LedgerHarness ledger, LedgerModel model)
     {
+        var verification = await new LedgerAudit(ledger.Database).VerifyAsync(default);
+        Assert.True(verification.Ok, string.Join('\n', verification.Findings));
         await AssertTransactionsAsync(ledger, model);
         await AssertPostingsAsync(ledger, model);
         await AssertBalancesAsync(ledger, model);
@@ -323,15 +326,9 @@ internal static class LedgerChecks
         Assert.Equal(model.Transactions.Select(t => (t.Sequence, t.Kind, Programs[t.Requester], t.Reverses?.Sequence)), stored);
     }
 
-    /// <summary>Every transaction balances per program, and moves its members exactly as the model says.</summary>
+    /// <summary>Every transaction moves its members exactly as the model says.</summary>
     private static async Task AssertPostingsAsync(LedgerHarness ledger, LedgerModel model)
     {
-        Assert.Empty(await ledger.QueryAsync(
-            "SELECT sequence FROM postings GROUP BY sequence, program_code HAVING SUM(amount_points) <> 0", r => r.GetInt64(0)));
-        Assert.Equal(0, await ledger.ScalarAsync(
-            "SELECT COUNT(*) FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.sequence = t.sequence)"));
-        Assert.Equal(0, await ledger.ScalarAsync(
-            "SELECT COUNT(*) FROM postings p WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.sequence = p.sequence)"));
         var memberLines = await ledger.QueryAsync(
             "SELECT sequence, program_code, member_number, amount_points FROM postings WHERE account_kind = 1 ORDER BY id",
             r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3)));
@@ -340,13 +337,9 @@ internal static class LedgerChecks
             memberLines);
     }
 
-    /// <summary>Each balance is the sum of its postings, no member is below zero, and members hold what the model says.</summary>
+    /// <summary>Members hold what the model says.</summary>
     private static async Task AssertBalancesAsync(LedgerHarness ledger, LedgerModel model)
     {
-        Assert.Empty(await ledger.QueryAsync(
-            "SELECT a.id FROM accounts a LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id, a.balance_points " +
-            "HAVING a.balance_points <> COALESCE(SUM(p.amount_points), 0)", r => r.GetInt64(0)));
-        Assert.Equal(0, await ledger.ScalarAsync("SELECT COUNT(*) FROM accounts WHERE kind = 1 AND balance_points < 0"));
         var members = await ledger.QueryAsync(
             "SELECT program_code, member_number, balance_points FROM accounts WHERE kind = 1",
             r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
@@ -355,7 +348,7 @@ internal static class LedgerChecks
             members.Order());
     }
 
-    /// <summary>One obligation per conversion, and a reversal of a conversion carries exactly its negation.</summary>
+    /// <summary>The obligations the model expects, and no other.</summary>
     private static async Task AssertObligationsAsync(LedgerHarness ledger, LedgerModel model)
     {
         var stored = await ledger.QueryAsync(
@@ -365,10 +358,5 @@ internal static class LedgerChecks
             .Where(t => t.Obligation is not null)
             .Select(t => (t.Sequence, Programs[t.Obligation!.Payer], Programs[t.Obligation.Payee], t.Obligation.DestinationPoints, t.Obligation.AmountMicros));
         Assert.Equal(expected, stored);
-        Assert.Equal(0, await ledger.ScalarAsync(
-            "SELECT COUNT(*) FROM transactions r JOIN obligations o ON o.sequence = r.reverses_sequence " +
-            "LEFT JOIN obligations c ON c.sequence = r.sequence WHERE c.sequence IS NULL OR c.payer_program_code <> o.payer_program_code " +
-            "OR c.payee_program_code <> o.payee_program_code OR c.destination_points <> -o.destination_points " +
-            "OR c.amount_micros <> -o.amount_micros OR c.amount_minor <> -o.amount_minor OR c.currency_code <> o.currency_code"));
     }
 }

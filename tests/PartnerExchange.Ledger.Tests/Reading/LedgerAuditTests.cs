@@ -45,6 +45,10 @@ public sealed class LedgerAuditTests : LedgerTest
     [InlineData("DELETE FROM events WHERE member_number = 'a1'", "events_match_postings")]
     [InlineData("UPDATE events SET points = points + 1 WHERE member_number = 's1'", "events_match_postings")]
     [InlineData("UPDATE events SET member_number = 'a2' WHERE member_number = 'a1'", "events_match_postings")]
+    [InlineData("UPDATE postings SET member_number = 'a2' WHERE member_number = 'a1'", "postings_match_accounts")]
+    [InlineData("UPDATE accounts SET kind = 2, balance_points = -1 WHERE member_number = 'a1'", "member_balances_non_negative")]
+    [InlineData("UPDATE transactions SET counterparty_program_code = 'HOTEL' WHERE sequence = 2", "conversions_owe_their_counterparty")]
+    [InlineData("UPDATE obligations SET amount_minor = amount_minor + 1", "obligations_in_minor_units")]
     public async Task Verify_BrokenInvariant_ReportsItsCheck(string corruption, string check)
     {
         await Ledger.ScalarAsync(corruption + "; SELECT 0");
@@ -76,6 +80,7 @@ public sealed class LedgerAuditTests : LedgerTest
     // The unique index is the first guard; the check is the second, for a database that lost the first.
     [InlineData("DROP INDEX IX_transactions_reverses_sequence; UPDATE transactions SET kind = 4, reverses_sequence = 3 WHERE sequence = 1", "reversals_unique")]
     [InlineData("UPDATE obligations SET amount_micros = 0, destination_points = 0 WHERE sequence = 4", "obligations_match_conversions")]
+    [InlineData("UPDATE obligations SET currency_code = 'EUR' WHERE sequence = 4", "obligations_match_conversions")]
     [InlineData("UPDATE obligations SET currency_code = 'EUR' WHERE sequence = 2", "closed_periods_hold_their_obligations")]
     [InlineData("UPDATE settlement_periods SET first_sequence = last_sequence + 1", "closed_periods_hold_their_obligations")]
     [InlineData("UPDATE statements SET gross_amount_micros = gross_amount_micros + 1", "pairs_settle_their_obligations")]
@@ -130,7 +135,7 @@ public sealed class LedgerAuditTests : LedgerTest
         await using var connection = new SqliteConnection(Ledger.Database.ConnectionString);
         await connection.OpenAsync();
         var quadratic = new List<string>();
-        foreach (var (check, sql) in LedgerAudit.Checks)
+        foreach (var (check, sql) in LedgerInvariants.Checks)
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "EXPLAIN QUERY PLAN " + sql;

@@ -1,31 +1,33 @@
 using Grpc.Core;
-using Grpc.Net.Client;
+using PartnerExchange.Client;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Bench.Network;
 
 /// <summary>
-/// HTTP/2 connections to the exchange and the generated clients over them, shared by every caller. Calls carry
-/// their key in headers and a deadline each. The typed PartnerExchangeClient is not used for load: its retries
-/// would hide the failures the benchmark must count.
+/// HTTP/2 connections to the exchange and the generated clients over them, shared by every caller: the channel of
+/// the project's own <see cref="PartnerExchangeClient"/>, with the operator key. Each call carries its caller's key
+/// in its headers, which the client leaves as they are, and a deadline of its own. Only the client's raw generated
+/// clients are used for load: its typed methods' retries would hide the failures the benchmark must count.
 /// </summary>
 internal sealed class ExchangeConnection : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
-    private readonly GrpcChannel _channel;
+    private readonly PartnerExchangeClient _client;
     private readonly TimeSpan _callTimeout;
 
-    public ExchangeConnection(Uri address, TimeSpan callTimeout)
+    public ExchangeConnection(Uri address, string operatorKey, TimeSpan callTimeout)
     {
         _callTimeout = callTimeout;
         // More than one connection once a connection's stream limit is reached, as a busy partner system would.
         _handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) };
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = _handler, DisposeHttpClient = false });
-        Points = new PointsService.PointsServiceClient(_channel);
-        Conversions = new ConversionService.ConversionServiceClient(_channel);
-        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(_channel);
-        Admin = new AdminService.AdminServiceClient(_channel);
-        Settlement = new SettlementService.SettlementServiceClient(_channel);
+        _client = new PartnerExchangeClient(
+            new PartnerExchangeClientOptions { Address = address, ApiKey = operatorKey, Deadline = callTimeout, MaxAttempts = 1 }, _handler);
+        Points = _client.Points;
+        Conversions = _client.Conversions;
+        Admin = _client.Admin;
+        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(_client.CallInvoker);
+        Settlement = new SettlementService.SettlementServiceClient(_client.CallInvoker);
     }
 
     public PointsService.PointsServiceClient Points { get; }
@@ -40,7 +42,7 @@ internal sealed class ExchangeConnection : IDisposable
 
     public void Dispose()
     {
-        _channel.Dispose();
+        _client.Dispose();
         _handler.Dispose();
     }
 }

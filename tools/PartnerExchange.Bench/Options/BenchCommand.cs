@@ -51,10 +51,6 @@ internal static class BenchCommand
     {
         Description = "Operator key of the server given by --address (env PX_OPERATOR_KEY). Never printed.",
     };
-    private static readonly Option<string?> DataDirectory = new("--data-dir")
-    {
-        Description = "With --address: the server's PX_DATA_DIR, to check acknowledged writes in its ledger file.",
-    };
     private static readonly Option<string> ServerDll = TextOption("--server-dll", "The server to start.", RepositoryLayout.ReleaseServerDll);
     private static readonly Option<string> RedisServer = TextOption("--redis-server", "The redis-server executable to start.", "redis-server");
     private static readonly Option<bool> Build = new("--build") { Description = "Build the server in Release first, even when it is built." };
@@ -81,7 +77,7 @@ internal static class BenchCommand
     private static Option[] AllOptions() =>
     [
         Scenarios, Concurrency, Rates, Duration, Warmup, CallTimeout, MaxInFlight, MaxCalls, Members, Balance, HotBalance,
-        SetupParallelism, PrefillCount, CompareEmpty, PrefillConcurrency, Seed, Address, OperatorKey, DataDirectory, ServerDll, RedisServer, Build, KeepData, Output, Name,
+        SetupParallelism, PrefillCount, CompareEmpty, PrefillConcurrency, Seed, Address, OperatorKey, ServerDll, RedisServer, Build, KeepData, Output, Name,
     ];
 
     private static BenchOptions? Validate(ParseResult result, string[] args)
@@ -117,7 +113,6 @@ internal static class BenchCommand
         Seed = result.GetValue(Seed),
         Address = result.GetValue(Address),
         OperatorKey = result.GetValue(OperatorKey) ?? Environment.GetEnvironmentVariable("PX_OPERATOR_KEY"),
-        DataDirectory = result.GetValue(DataDirectory),
         ServerDll = Path.GetFullPath(result.GetValue(ServerDll)!),
         RedisServer = result.GetValue(RedisServer)!,
         BuildServer = result.GetValue(Build),
@@ -180,8 +175,8 @@ internal static class BenchCommand
         new(name)
         {
             Description = description,
-            DefaultValueFactory = _ => ValueParsers.ParseDuration(defaultText),
-            CustomParser = result => ValueParsers.ParseWith(result, ValueParsers.ParseDuration),
+            DefaultValueFactory = _ => ValueParsers.ParseDuration(defaultText, positive: false),
+            CustomParser = result => ValueParsers.ParseWith(result, text => ValueParsers.ParseDuration(text, positive: false)),
         };
 
     private static Option<T> NumberOption<T>(string name, string description, T defaultValue) =>

@@ -44,9 +44,6 @@ internal sealed record BenchOptions
     public Uri? Address { get; init; }
     public string? OperatorKey { get; init; }
 
-    /// <summary>With <see cref="Address"/>: the server's PX_DATA_DIR, so acknowledged writes can be found in its ledger file.</summary>
-    public string? DataDirectory { get; init; }
-
     public required string ServerDll { get; init; }
     public required string RedisServer { get; init; }
     public required bool BuildServer { get; init; }

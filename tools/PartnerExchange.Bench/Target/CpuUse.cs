@@ -5,7 +5,8 @@ namespace PartnerExchange.Bench.Target;
 
 /// <summary>
 /// CPU use over a measured window, per call, for each process that shares the cores: the server (and, inside it,
-/// the ledger's two threads: its writer and its checkpointer), this load generator and Redis, and the whole machine.
+/// the ledger's two threads: its writer and its checkpointer, as the server's metrics endpoint reports them), this
+/// load generator and Redis, and the whole machine.
 /// The server's CPU time per call hardly moves when other processes compete for the cores, so it is the figure to
 /// compare between two versions of the server on a busy machine. The whole machine's CPU per call is the budget: a scenario can make at most
 /// (cores ÷ its CPU per call) calls a second on this machine, however its work is spread over threads.
@@ -15,26 +16,12 @@ internal sealed class CpuUse
 {
     private const string MachineStatPath = "/proc/stat";
 
-    // The server names the ledger's threads so; the benchmark looks for them to split the ledger's share out.
-    private const string LedgerWriterThreadName = "Ledger writer";
-    private const string LedgerCheckpointerThreadName = "Ledger checkpointer";
-
-    // Linux keeps the first 15 bytes of a thread's name as its comm.
-    private const int ThreadCommLength = 15;
-
     private readonly TargetProcesses _processes;
-    private readonly int? _writerThreadId;
-    private readonly int? _checkpointerThreadId;
     private readonly Task<Sample> _atMeasureStart;
 
     private CpuUse(TargetProcesses processes, long measureStart)
     {
         _processes = processes;
-        if (processes.Server is { } server)
-        {
-            _writerThreadId = FindThread(server, LedgerWriterThreadName);
-            _checkpointerThreadId = FindThread(server, LedgerCheckpointerThreadName);
-        }
         _atMeasureStart = ReadAtAsync(measureStart);
     }
 
@@ -45,17 +32,11 @@ internal sealed class CpuUse
     public async Task<CpuPerCall> SinceStartAsync(long calls)
     {
         var start = await _atMeasureStart.ConfigureAwait(false);
-        var end = Read();
+        var end = await ReadAsync().ConfigureAwait(false);
         double? PerCall(TimeSpan? from, TimeSpan? to) =>
             from is { } a && to is { } b && calls > 0 ? Math.Round((b - a).TotalMicroseconds / calls, 1) : null;
-        var server = PerCall(start.Server, end.Server);
-        // A thread's share of the server's clock ticks, applied to the server's exact CPU time: no tick length assumed.
-        double? ThreadPerCall(long? from, long? to) =>
-            server is { } s && start.ServerTicks is { } st0 && end.ServerTicks is { } st1 && st1 > st0 && from is { } t0 && to is { } t1
-                ? Math.Round(s * (t1 - t0) / (st1 - st0), 1)
-                : null;
-        var writer = ThreadPerCall(start.WriterTicks, end.WriterTicks);
-        var checkpointer = ThreadPerCall(start.CheckpointerTicks, end.CheckpointerTicks);
+        var writer = PerCall(start.LedgerThreads.Writer, end.LedgerThreads.Writer);
+        var checkpointer = PerCall(start.LedgerThreads.Checkpointer, end.LedgerThreads.Checkpointer);
         double? busyShare = start.Machine is { } m0 && end.Machine is { } m1 && m1.Total > m0.Total
             ? (double)(m1.Busy - m0.Busy) / (m1.Total - m0.Total)
             : null;
@@ -63,8 +44,8 @@ internal sealed class CpuUse
         double? allProcesses = busyShare is { } share && end.Machine is { } machine && calls > 0
             ? Math.Round(share * machine.Cores * wallMicroseconds / calls, 1)
             : null;
-        return new CpuPerCall(server, writer, checkpointer, PerCall(start.Generator, end.Generator), PerCall(start.Redis, end.Redis),
-            allProcesses, busyShare is { } b ? Math.Round(100 * b, 1) : null);
+        return new CpuPerCall(PerCall(start.Server, end.Server), writer, checkpointer, PerCall(start.Generator, end.Generator),
+            PerCall(start.Redis, end.Redis), allProcesses, busyShare is { } b ? Math.Round(100 * b, 1) : null);
     }
 
     private async Task<Sample> ReadAtAsync(long measureStart)
@@ -74,21 +55,21 @@ internal sealed class CpuUse
         {
             await Task.Delay(wait).ConfigureAwait(false);
         }
-        return Read();
+        return await ReadAsync().ConfigureAwait(false);
     }
 
-    private Sample Read() => new(
-        Stopwatch.GetTimestamp(),
-        ProcessorTime(_processes.Server),
-        _processes.Server is { } server ? Ticks($"/proc/{server}/stat") : null,
-        ThreadTicks(_writerThreadId),
-        ThreadTicks(_checkpointerThreadId),
-        ProcessorTime(Environment.ProcessId),
-        ProcessorTime(_processes.Redis),
-        ReadMachine());
-
-    private long? ThreadTicks(int? threadId) =>
-        _processes.Server is { } server && threadId is { } thread ? Ticks($"/proc/{server}/task/{thread}/stat") : null;
+    private async Task<Sample> ReadAsync()
+    {
+        // The scrape first: the processes' and the machine's figures are read right after it, at the same moment.
+        var ledgerThreads = await LedgerThreadCpu.ReadAsync(_processes.ServerMetrics).ConfigureAwait(false);
+        return new Sample(
+            Stopwatch.GetTimestamp(),
+            ProcessorTime(_processes.Server),
+            ledgerThreads,
+            ProcessorTime(Environment.ProcessId),
+            ProcessorTime(_processes.Redis),
+            ReadMachine());
+    }
 
     /// <summary>User plus system CPU time of a process, or null when there is none or it is gone.</summary>
     private static TimeSpan? ProcessorTime(int? processId)
@@ -103,45 +84,6 @@ internal sealed class CpuUse
             return process.TotalProcessorTime;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The id of the process's thread with this name (as its /proc comm keeps it), or null.</summary>
-    private static int? FindThread(int processId, string name)
-    {
-        var comm = name.Length > ThreadCommLength ? name[..ThreadCommLength] : name;
-        try
-        {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
-            {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == comm)
-                {
-                    return int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A platform without /proc, or the process gone: no figure for that thread.
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// User plus system clock ticks of a process or thread from its /proc stat line: fields 14 and 15, counted after
-    /// the command name, which may itself hold spaces and parentheses.
-    /// </summary>
-    private static long? Ticks(string statPath)
-    {
-        try
-        {
-            var line = File.ReadAllText(statPath);
-            var fields = line[(line.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException or IndexOutOfRangeException)
         {
             return null;
         }
@@ -176,13 +118,11 @@ internal sealed class CpuUse
 
     private readonly record struct MachineTicks(long Busy, long Total, int Cores);
 
-    private sealed record Sample(
-        long Timestamp, TimeSpan? Server, long? ServerTicks, long? WriterTicks, long? CheckpointerTicks, TimeSpan? Generator, TimeSpan? Redis,
-        MachineTicks? Machine);
+    private sealed record Sample(long Timestamp, TimeSpan? Server, LedgerThreadTimes LedgerThreads, TimeSpan? Generator, TimeSpan? Redis, MachineTicks? Machine);
 }
 
-/// <summary>The processes the benchmark started (null when the server was given by address).</summary>
-internal sealed record TargetProcesses(int? Server, int? Redis);
+/// <summary>The processes the benchmark started, and the started server's metrics endpoint (null when the server was given by address).</summary>
+internal sealed record TargetProcesses(int? Server, int? Redis, Uri? ServerMetrics);
 
 /// <summary>
 /// CPU time per call over a measured window, in µs: the server's, the parts of it on the ledger writer's and the ledger

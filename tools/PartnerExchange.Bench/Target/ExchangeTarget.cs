@@ -4,7 +4,7 @@ namespace PartnerExchange.Bench.Target;
 
 /// <summary>
 /// The exchange under test: where to call it and with which operator key, and, when the benchmark started it,
-/// its process (for RSS), its ledger file (for the acknowledged-writes check) and the Redis beside it.
+/// its process (for RSS and CPU), its metrics endpoint (for the ledger threads' CPU) and the Redis beside it.
 /// Disposing it stops what the benchmark started and removes their temporary folder.
 /// </summary>
 internal sealed class ExchangeTarget : IAsyncDisposable
@@ -14,11 +14,13 @@ internal sealed class ExchangeTarget : IAsyncDisposable
     private readonly string? _folder;
     private readonly bool _keepFolder;
 
-    private ExchangeTarget(Uri address, string operatorKey, string? ledgerPath, ChildProcess? server, ChildProcess? redis, string? folder, bool keepFolder)
+    private readonly Uri? _metricsAddress;
+
+    private ExchangeTarget(Uri address, string operatorKey, Uri? metricsAddress, ChildProcess? server, ChildProcess? redis, string? folder, bool keepFolder)
     {
         Address = address;
         OperatorKey = operatorKey;
-        LedgerPath = ledgerPath;
+        _metricsAddress = metricsAddress;
         _server = server;
         _redis = redis;
         _folder = folder;
@@ -28,14 +30,11 @@ internal sealed class ExchangeTarget : IAsyncDisposable
     public Uri Address { get; }
     public string OperatorKey { get; }
 
-    /// <summary>The SQLite file of the ledger, when known (started here, or --data-dir given).</summary>
-    public string? LedgerPath { get; }
-
     /// <summary>The server's process id when the benchmark started it; its RSS is sampled during measurements.</summary>
     public int? ServerProcessId => _server?.Id;
 
     /// <summary>The server and Redis processes when the benchmark started them, for their CPU use.</summary>
-    public TargetProcesses Processes => new(_server?.Id, _redis?.Id);
+    public TargetProcesses Processes => new(_server?.Id, _redis?.Id, _metricsAddress);
 
     public bool StartedByTool => _server is not null;
 
@@ -47,8 +46,7 @@ internal sealed class ExchangeTarget : IAsyncDisposable
     {
         if (options.Address is { } address)
         {
-            var ledger = options.DataDirectory is { } dir ? Path.Combine(Path.GetFullPath(dir), "exchange.db") : null;
-            return new ExchangeTarget(address, options.OperatorKey!, ledger, null, null, null, keepFolder: true);
+            return new ExchangeTarget(address, options.OperatorKey!, null, null, null, null, keepFolder: true);
         }
         var folder = Directory.CreateTempSubdirectory("px-bench-").FullName;
         ChildProcess? redis = null;
@@ -56,7 +54,7 @@ internal sealed class ExchangeTarget : IAsyncDisposable
         {
             (redis, var redisPort) = await RedisProcess.StartAsync(options.RedisServer, folder, cancellationToken).ConfigureAwait(false);
             var server = await ServerProcess.StartAsync(options, folder, redisPort, cancellationToken).ConfigureAwait(false);
-            return new ExchangeTarget(server.Address, server.OperatorKey, server.LedgerPath, server.Process, redis, folder, options.KeepData);
+            return new ExchangeTarget(server.Address, server.OperatorKey, server.MetricsAddress, server.Process, redis, folder, options.KeepData);
         }
         catch
         {

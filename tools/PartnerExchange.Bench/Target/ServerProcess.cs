@@ -23,12 +23,15 @@ internal static class ServerProcess
         "--RateLimits:MemberVelocity:Burst=10000000",
     ];
 
-    public sealed record Started(ChildProcess Process, Uri Address, string OperatorKey, string LedgerPath);
+    /// <summary>The started server: its process, where to call it, its operator key and its Prometheus endpoint.</summary>
+    public sealed record Started(ChildProcess Process, Uri Address, string OperatorKey, Uri MetricsAddress);
 
     public static async Task<Started> StartAsync(BenchOptions options, string folder, int redisPort, CancellationToken cancellationToken)
     {
         await EnsureBuiltAsync(options, cancellationToken).ConfigureAwait(false);
         var address = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+        // The metrics endpoint on, as in production: the ledger's threads' CPU time is read there.
+        var metrics = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
         var operatorKey = RandomNumberGenerator.GetHexString(64, lowercase: true);
         var dataDirectory = Path.Combine(folder, "data");
         Directory.CreateDirectory(dataDirectory);
@@ -38,13 +41,14 @@ internal static class ServerProcess
         info.Environment["PX_DATA_DIR"] = dataDirectory;
         info.Environment["PX_OPERATOR_KEY"] = operatorKey;
         info.Environment["PX_REDIS"] = $"127.0.0.1:{redisPort}";
+        info.Environment["PX_METRICS_LISTEN"] = metrics.ToString().TrimEnd('/');
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var process = ChildProcess.Start("server", info, logPath);
         try
         {
             await WaitUntilServingAsync(process, address, operatorKey, cancellationToken).ConfigureAwait(false);
-            return new Started(process, address, operatorKey, Path.Combine(dataDirectory, "exchange.db"));
+            return new Started(process, address, operatorKey, new Uri(metrics, "/metrics"));
         }
         catch
         {
@@ -89,7 +93,7 @@ internal static class ServerProcess
 
     private static async Task WaitUntilServingAsync(ChildProcess process, Uri address, string operatorKey, CancellationToken cancellationToken)
     {
-        using var connection = new ExchangeConnection(address, TimeSpan.FromSeconds(2));
+        using var connection = new ExchangeConnection(address, operatorKey, TimeSpan.FromSeconds(2));
         var credential = new Credential(operatorKey);
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)

@@ -56,11 +56,8 @@ internal static class EventCommands
     /// <summary>Prints events until <paramref name="most"/> were printed or the user cancels; heartbeats are not printed.</summary>
     private static async Task FollowAsync(CommandContext context, StreamEventsRequest request, int most, CancellationToken cancellationToken)
     {
-        // A channel of its own: the stream runs without the per-call deadline that the shared connection's calls carry.
-        using var channel = context.Exchange.OpenChannel();
-        var client = new EventsService.EventsServiceClient(channel);
-        var options = new CallOptions(headers: context.Exchange.Call(cancellationToken).Headers, cancellationToken: cancellationToken);
-        using var call = client.StreamEvents(request, options);
+        // Without the per-call deadline the other commands' calls carry: a tail runs until it is stopped.
+        using var call = context.Exchange.Events.StreamEvents(request, new CallOptions(cancellationToken: cancellationToken));
         var printed = 0;
         try
         {

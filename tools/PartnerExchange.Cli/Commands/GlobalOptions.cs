@@ -1,5 +1,4 @@
 using System.CommandLine;
-using PartnerExchange.Cli.Input;
 
 namespace PartnerExchange.Cli.Commands;
 
@@ -54,7 +53,7 @@ internal sealed class GlobalOptions
         Description = "Longest time one call to the exchange may take, e.g. 30s, 2m, 500ms.",
         Recursive = true,
         DefaultValueFactory = _ => DefaultTimeout,
-        CustomParser = result => ValueParsers.ParseWith(result, ValueParsers.ParseDuration),
+        CustomParser = result => ValueParsers.ParseWith(result, text => ValueParsers.ParseDuration(text, positive: true)),
     };
 
     public void AddTo(Command root)

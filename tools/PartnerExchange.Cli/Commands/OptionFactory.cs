@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Google.Protobuf.WellKnownTypes;
-using PartnerExchange.Cli.Input;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Cli.Commands;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using PartnerExchange.Cli.Input;
 using PartnerExchange.Cli.Output;
 using PartnerExchange.V1;
 

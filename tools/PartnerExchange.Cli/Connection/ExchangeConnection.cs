@@ -1,20 +1,20 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using PartnerExchange.Cli.Input;
+using PartnerExchange.Client;
 using PartnerExchange.V1;
 
 namespace PartnerExchange.Cli.Connection;
 
 /// <summary>
-/// One channel to the exchange with the operator key, a per-call deadline and the run's TLS settings. The key
-/// travels in the <c>authorization</c> header of each call's options rather than in an interceptor, so it is never
-/// held anywhere that might print it.
+/// One channel to the exchange, the project's own <see cref="PartnerExchangeClient"/>'s, with the operator key on
+/// every call, the run's TLS settings and a per-call deadline. Only the client's raw generated clients are used:
+/// an ops command is sent once, and its failure is reported as it came.
 /// </summary>
 internal sealed class ExchangeConnection : IDisposable
 {
     private readonly Uri _address;
-    private readonly GrpcChannel _channel;
-    private readonly Metadata _headers;
+    private readonly HttpMessageHandler? _handler;
+    private readonly PartnerExchangeClient _client;
 
     private ExchangeConnection(Uri address, string operatorKey, TimeSpan timeout, TransportSecurity security)
     {
@@ -22,13 +22,23 @@ internal sealed class ExchangeConnection : IDisposable
         Security = security;
         Address = address.OriginalString;
         Timeout = timeout;
-        _headers = new Metadata { { "authorization", $"Bearer {operatorKey}" } };
-        _channel = OpenChannel();
-        Admin = new AdminService.AdminServiceClient(_channel);
-        Settlement = new SettlementService.SettlementServiceClient(_channel);
-        Points = new PointsService.PointsServiceClient(_channel);
-        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(_channel);
-        Health = new Grpc.Health.V1.Health.HealthClient(_channel);
+        // Over http:// (h2c) the channel makes its own default handler, exactly as before TLS settings existed.
+        _handler = UsesTls ? security.CreateHandler() : null;
+        var options = new PartnerExchangeClientOptions
+        {
+            Address = address,
+            ApiKey = operatorKey,
+            // Only the client's typed methods use it; each call pxctl sends carries its own deadline (Call).
+            Deadline = timeout < PartnerExchangeClientOptions.DeadlineMax ? timeout : PartnerExchangeClientOptions.DeadlineMax,
+            MaxAttempts = 1,
+        };
+        _client = _handler is null ? new PartnerExchangeClient(options) : new PartnerExchangeClient(options, _handler);
+        Admin = _client.Admin;
+        Points = _client.Points;
+        Events = _client.Events;
+        Settlement = new SettlementService.SettlementServiceClient(_client.CallInvoker);
+        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(_client.CallInvoker);
+        Health = new Grpc.Health.V1.Health.HealthClient(_client.CallInvoker);
     }
 
     /// <summary>The exchange's address, as the user gave it.</summary>
@@ -44,6 +54,9 @@ internal sealed class ExchangeConnection : IDisposable
     /// <summary>Members' accounts and transactions, read with the operator key naming the program.</summary>
     public PointsService.PointsServiceClient Points { get; }
 
+    /// <summary>The event stream of a program, read with the operator key naming it.</summary>
+    public EventsService.EventsServiceClient Events { get; }
+
     /// <summary>Ping: who the key belongs to, and the server's time.</summary>
     public DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
 
@@ -58,8 +71,8 @@ internal sealed class ExchangeConnection : IDisposable
 
     /// <summary>Opens a channel (lazily: nothing is sent until the first call).</summary>
     /// <exception cref="UsageException">
-    /// The address is not an http(s) URL, the key is empty, TLS files are given for an http:// address, or they
-    /// cannot be read.
+    /// The address is not an http(s) URL, the key is empty or not a key, TLS files are given for an http:// address,
+    /// or they cannot be read.
     /// </exception>
     public static ExchangeConnection Open(string address, string? operatorKey, TimeSpan timeout, TlsFiles tls)
     {
@@ -77,24 +90,27 @@ internal sealed class ExchangeConnection : IDisposable
             throw new UsageException(
                 $"--ca-cert, --client-cert and --client-key apply to TLS only, but --address '{address}' is http://; use https://.");
         }
-        return new ExchangeConnection(uri, operatorKey.Trim(), timeout, TransportSecurity.Load(tls));
+        var security = TransportSecurity.Load(tls);
+        try
+        {
+            return new ExchangeConnection(uri, operatorKey.Trim(), timeout, security);
+        }
+        catch (ArgumentException ex)
+        {
+            // The client's own checks (a key with spaces or control characters, say); its message never repeats the key.
+            security.Dispose();
+            throw new UsageException($"--key (PX_OPERATOR_KEY): {ex.Message}", ex);
+        }
     }
 
-    /// <summary>
-    /// A new channel to the exchange with the run's TLS settings; every channel pxctl opens comes from here. The
-    /// caller disposes it.
-    /// </summary>
-    public GrpcChannel OpenChannel() =>
-        // Over http:// (h2c) the channel makes its own default handler, exactly as before TLS settings existed.
-        GrpcChannel.ForAddress(_address, new GrpcChannelOptions { HttpHandler = UsesTls ? Security.CreateHandler() : null, DisposeHttpClient = true });
-
-    /// <summary>Options for one call: the key, a deadline of <see cref="Timeout"/> from now, and cancellation.</summary>
+    /// <summary>Options for one call: a deadline of <see cref="Timeout"/> from now, and cancellation. The client adds the key.</summary>
     public CallOptions Call(CancellationToken cancellationToken) =>
-        new(headers: _headers, deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
+        new(deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
 
     public void Dispose()
     {
-        _channel.Dispose();
+        _client.Dispose();
+        _handler?.Dispose();
         Security.Dispose();
     }
 }

@@ -1,54 +1,11 @@
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 
-namespace PartnerExchange.Cli.Input;
+namespace PartnerExchange.Tools;
 
-/// <summary>
-/// Parsers for the values pxctl reads from the command line. Each throws <see cref="FormatException"/> with a
-/// message that says what was wrong and what is expected; <see cref="ParseWith"/> turns it into a parse error.
-/// </summary>
-internal static class ValueParsers
+/// <summary>The parsers only pxctl needs; those it shares with the benchmark are in tools/Shared/ValueParsers.cs.</summary>
+internal static partial class ValueParsers
 {
-    /// <summary>Runs <paramref name="parse"/> on an option's single token and reports a failure as a parse error.</summary>
-    public static T ParseWith<T>(ArgumentResult result, Func<string, T> parse)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        try
-        {
-            return parse(text);
-        }
-        catch (FormatException ex)
-        {
-            result.AddError(ex.Message);
-            return default!;
-        }
-    }
-
-    /// <summary>A positive duration: 30s, 500ms, 2m, 1h, or a TimeSpan such as 00:00:30.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        var value = text.Trim();
-        (string Suffix, Func<double, TimeSpan> Make)[] units =
-        [
-            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours),
-        ];
-        foreach (var (suffix, make) in units)
-        {
-            if (value.EndsWith(suffix, StringComparison.Ordinal)
-                && double.TryParse(value[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
-                && number > 0)
-            {
-                return make(number);
-            }
-        }
-        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
-        {
-            return span;
-        }
-        throw new FormatException($"'{text}' is not a positive duration; use e.g. 30s, 500ms, 2m or 00:00:30.");
-    }
-
     /// <summary>
     /// A moment in UTC: 2026-11-01T00:00:00Z, a time with an offset (converted to UTC), or a date alone (midnight
     /// UTC). A time without an offset is taken as UTC, as every time in settlement is. Also relative to the
