@@ -47,6 +47,12 @@ internal sealed class TransportRefusals(RequestDelegate next, ILogger<CallLoggin
             return;
         }
         var code = (StatusCode)number;
+        // A deadline or a cancellation is no refusal, and grpc-dotnet answers it from its own timer or abort, which may
+        // still be writing this very response: its headers are not ours to touch.
+        if (code is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
+        {
+            return;
+        }
         if (!fields.ContainsKey(DetailsHeader))
         {
             var status = RpcErrors.ToStatus(RefusalFor(code, fields[MessageHeader].ToString()));
