@@ -14,7 +14,7 @@ using PartnerExchange.V1;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace PartnerExchange.Server.Tests;
+namespace PartnerExchange.Server.Tests.Hosting;
 
 /// <summary>
 /// The exchange with one more service, <c>EchoService</c> from a test-only proto, whose only RPC is duplex. Its policy

@@ -7,6 +7,7 @@ using PartnerExchange.Testing;
 using PartnerExchange.V1;
 using Serilog.Core;
 using Serilog.Events;
+using PartnerExchange.Server.Tests.Hosting;
 
 namespace PartnerExchange.Server.Tests.Policy;
 
