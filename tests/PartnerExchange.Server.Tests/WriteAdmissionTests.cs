@@ -8,7 +8,7 @@ namespace PartnerExchange.Server.Tests;
 
 /// <summary>
 /// A write's admission: the partner's writes bucket, the member's velocity and the idempotency claim in one
-/// Redis round trip before the ledger, and the response stored in a second one after it. A refusal by
+/// Redis round trip before the ledger, and the key marked completed after it by a command the write does not wait for. A refusal by
 /// either bucket claims no key and records nothing; bad input still counts against the writes limit;
 /// without Redis the local limiter holds the same limits. Each test owns its redis-server, so its command
 /// counts are its own; writes are limited to 1 per second (burst 10) and each member to 1 per second
