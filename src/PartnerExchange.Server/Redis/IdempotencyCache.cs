@@ -154,11 +154,21 @@ internal sealed class IdempotencyCache(RedisConnection redis, IOptions<RedisOpti
         };
     }
 
-    /// <summary>Marks the key completed; call only once the ledger has recorded its response.</summary>
-    public Task CompleteAsync(IdempotencyScope scope, string token) =>
-        redis.TryAsync(
-            db => db.ScriptEvaluateAsync(CompleteScript, [KeyOf(scope)], [token, (long)_options.IdempotencyTtl.TotalMilliseconds]),
-            RedisResult.Create(RedisValue.Null));
+    /// <summary>
+    /// Marks the key completed, without waiting for Redis; call only once the ledger has recorded its response.
+    /// </summary>
+    /// <remarks>
+    /// Not waiting saves the write its second round trip. A completion lost or not yet run is safe: the key stays
+    /// an in-flight marker of this request, and a repeat that meets it asks the ledger, whose record answers it
+    /// (a replay, or, for another request, IDEMPOTENCY_KEY_REUSED from the writer's guard) until the marker expires
+    /// and the ledger alone decides, as when Redis has forgotten a key.
+    /// </remarks>
+    public void Complete(IdempotencyScope scope, string token)
+    {
+        RedisKey[] keys = [KeyOf(scope)];
+        RedisValue[] values = [token, (long)_options.IdempotencyTtl.TotalMilliseconds];
+        redis.Send(db => _ = db.ScriptEvaluateAsync(CompleteScript, keys, values, CommandFlags.FireAndForget));
+    }
 
     public Task AbandonAsync(IdempotencyScope scope, string token) =>
         redis.TryAsync(db => db.ScriptEvaluateAsync(AbandonScript, [KeyOf(scope)], [token]), RedisResult.Create(RedisValue.Null));

@@ -148,6 +148,30 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a command without waiting for its answer (fire and forget), for a command whose loss is safe: the caller
+    /// goes on at once, and Redis runs it in order after this connection's earlier commands. Nothing is sent while
+    /// Redis is not connected.
+    /// </summary>
+    public void Send(Action<IDatabase> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var database = Database;
+        if (database is null)
+        {
+            MarkUnavailable(null);
+            return;
+        }
+        try
+        {
+            command(database);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            MarkUnavailable(ex);
+        }
+    }
+
     private void MarkUnavailable(Exception? exception)
     {
         if (IsConfigured && Interlocked.Exchange(ref _available, 0) == 1)

@@ -16,8 +16,8 @@ namespace PartnerExchange.Server.Writes;
 /// The path every mutating RPC takes after validation: fingerprint the request, draw its rate-limit buckets
 /// and ask the Redis fast path about its key (one round trip, <see cref="WriteAdmission"/>), hand the command
 /// to the ledger writer (whose own guard is the final word), and answer with the stored response — the same
-/// bytes for the first call and for every replay, which reads them from the ledger. A write costs two Redis
-/// round trips: that one, and marking the key completed. Only RPCs whose policy declares them writes may take it
+/// bytes for the first call and for every replay, which reads them from the ledger. A write waits for one Redis
+/// round trip, that one; marking the key completed is sent without waiting for its answer. Only RPCs whose policy declares them writes may take it
 /// (their requests carry the key as field 1, checked at start), and the key is read from the request here.
 /// </summary>
 internal sealed class IdempotentWrites(
@@ -116,9 +116,16 @@ internal sealed class IdempotentWrites(
         }
         if (holdsMarker)
         {
-            await (outcome.Value.Recorded
-                ? cache.CompleteAsync(scope, lookup.Token)
-                : cache.AbandonAsync(scope, lookup.Token)).ConfigureAwait(false);
+            if (outcome.Value.Recorded)
+            {
+                // Not awaited (see IdempotencyCache.Complete): the answer is in the ledger already.
+                cache.Complete(scope, lookup.Token);
+            }
+            else
+            {
+                // Awaited, so a retry that follows this answer finds the key free rather than in progress.
+                await cache.AbandonAsync(scope, lookup.Token).ConfigureAwait(false);
+            }
         }
         return outcome.Value.Response;
     }

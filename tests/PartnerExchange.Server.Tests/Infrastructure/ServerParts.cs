@@ -33,6 +33,9 @@ public sealed class ServerParts : IAsyncLifetime
     /// <summary>Parts over the Redis at <paramref name="redisConfiguration"/> (one that is down, say); initialize them before use.</summary>
     public static ServerParts Over(string redisConfiguration) => new(redisConfiguration, 0);
 
+    /// <summary>The host's settings; change them before <see cref="InitializeAsync"/>.</summary>
+    public IDictionary<string, string?> Settings => _settings;
+
     public Task InitializeAsync()
     {
         _host = ExchangeHost.Build([], _settings);

@@ -85,7 +85,7 @@ public sealed class IdempotencyCacheTests(ServerParts parts) : IClassFixture<Ser
         var scope = Scope();
         await BeginAsync(scope);
 
-        await ServerParts.CallAsync(Cache, "CompleteAsync", scope, "not-the-holders-token");
+        ServerParts.Call(Cache, "Complete", scope, "not-the-holders-token");
 
         Assert.Equal("Running", StateOf(await BeginAsync(scope)));
     }
@@ -149,6 +149,42 @@ public sealed class IdempotencyCacheTests(ServerParts parts) : IClassFixture<Ser
         }
     }
 
+    [Fact]
+    public async Task Complete_RedisBusy_ReturnsBeforeRedisAnswersAndCompletesAfter()
+    {
+        using var redis = new RedisServer();
+        var busy = ServerParts.Over(redis.Configuration);
+        // Long enough that only a caller that does not wait returns while Redis is still busy.
+        busy.Settings["Redis:OperationTimeout"] = "00:00:10";
+        await busy.InitializeAsync();
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        try
+        {
+            var cache = busy.Resolve("Redis.IdempotencyCache");
+            var scope = Scope();
+            var first = await ServerParts.CallAsync(cache, "BeginAsync", scope, Buckets());
+            // Redis runs one script at a time: this one holds it for 3 s (of its own clock) after it starts.
+            var hold = admin.GetDatabase().ScriptEvaluateAsync("""
+                local start = redis.call('TIME')[1]
+                while redis.call('TIME')[1] - start < 3 do end
+                return 1
+                """);
+            await Task.Delay(300);
+
+            var returned = ServerParts.Call(cache, "Complete", scope, TokenOf(first!));
+
+            // The caller has nothing left to wait for while Redis is busy: a write's answer needs no completion.
+            Assert.False(returned is Task { IsCompleted: false });
+            Assert.False(hold.IsCompleted);
+            await hold;
+            Assert.Equal("Completed", StateOf((await ServerParts.CallAsync(cache, "BeginAsync", scope, Buckets()))!));
+        }
+        finally
+        {
+            await busy.DisposeAsync();
+        }
+    }
+
     // ---- Helpers ----
 
     private static IdempotencyScope Scope() =>
@@ -171,7 +207,12 @@ public sealed class IdempotencyCacheTests(ServerParts parts) : IClassFixture<Ser
     private async Task<object> BeginAsync(IdempotencyScope scope, params (RedisKey Key, object Limit)[] buckets) =>
         (await ServerParts.CallAsync(Cache, "BeginAsync", scope, Buckets(buckets)))!;
 
-    private async Task CompleteAsync(IdempotencyScope scope, object lookup) => await ServerParts.CallAsync(Cache, "CompleteAsync", scope, TokenOf(lookup));
+    // Completion is sent without waiting; the next command of the same connection (a Begin) runs after it in Redis.
+    private Task CompleteAsync(IdempotencyScope scope, object lookup)
+    {
+        ServerParts.Call(Cache, "Complete", scope, TokenOf(lookup));
+        return Task.CompletedTask;
+    }
 
     private static string StateOf(object lookup) => ServerParts.Get(lookup, "State")!.ToString()!;
 

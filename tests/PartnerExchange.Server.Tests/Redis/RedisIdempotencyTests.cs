@@ -24,6 +24,7 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
         await shop.Points.AccrueAsync(Accrual(member, key));
 
         var redisKey = FindKey(shop.ProgramCode, key);
+        await UntilCompletedAsync(redisKey);
         var record = (await _redis.GetDatabase().HashGetAllAsync(redisKey)).ToDictionary(e => (string)e.Name!, e => e.Value);
         Assert.Equal("completed", (string?)record["state"]);
         // The response lives in the ledger; Redis keeps what answers a repeat without the writer.
@@ -205,7 +206,7 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
         Assert.Equal(first.ToByteArray(), replay.ToByteArray());
         Assert.Equal(100, await shop.BalanceAsync(member));
         // The ledger's answer refills the fast path for the next retry.
-        Assert.Equal("completed", (string?)await _redis.GetDatabase().HashGetAsync(FindKey(shop.ProgramCode, request.IdempotencyKey), "state"));
+        await UntilCompletedAsync(FindKey(shop.ProgramCode, request.IdempotencyKey));
     }
 
     [Fact]
@@ -227,6 +228,23 @@ public sealed class RedisIdempotencyTests(RunningExchange exchange) : Integratio
 
     private static AccrueRequest Accrual(string member, string key) =>
         new() { IdempotencyKey = key, MemberNumber = member, Points = 100, Reason = AccrualReason.Referral };
+
+    /// <summary>
+    /// Waits until the key is marked completed: the write path sends the completion without waiting for it, so it may
+    /// reach Redis just after the answer reached the client. Fails if it never does.
+    /// </summary>
+    private async Task UntilCompletedAsync(RedisKey key)
+    {
+        for (var attempt = 0; attempt < 400; attempt++)
+        {
+            if ((string?)await _redis.GetDatabase().HashGetAsync(key, "state") == "completed")
+            {
+                return;
+            }
+            await Task.Delay(25);
+        }
+        Assert.Fail($"{key} was never marked completed.");
+    }
 
     private RedisKey FindKey(string programCode, string idempotencyKey) =>
         _redis.GetServer(RedisServer.Shared.Configuration).Keys(pattern: $"*:{{{programCode}}}:idem2:{idempotencyKey}").Single();
