@@ -22,10 +22,10 @@ public sealed class ExpiryOptions : IValidatableObject
     /// <summary>
     /// Member accounts expired plus warnings sent per ledger transaction of a run, and account ids a dry run goes
     /// through per request: bounds how long one batch holds the writer, and so how long a partner's write can wait
-    /// behind it (an expiry costs about as much as a conversion; see docs/bench/HISTORY.md). Default 32.
+    /// behind it (an expiry costs about as much as a conversion; see docs/bench/HISTORY.md). Default 8.
     /// </summary>
     [Range(1, 100_000, ErrorMessage = "Expiry:BatchSize must be between 1 and 100,000.")]
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = 8;
 
     /// <summary>Most batches one run executes; a run that reaches it stops and the next run goes on. Default 100,000.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Expiry:MaxBatchesPerRun must be between 1 and 1,000,000.")]
