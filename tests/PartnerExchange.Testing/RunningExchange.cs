@@ -50,6 +50,12 @@ public sealed class RunningExchange : IAsyncLifetime
     /// <summary>The handler of <see cref="Channel"/>, when a fixture needs its own (TLS trust, a client certificate).</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
 
+    /// <summary>More services for the host, registered after the exchange's own (a test-only policy table, say).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>More endpoints, mapped before the host starts (a test-only gRPC service, say).</summary>
+    public Action<WebApplication>? MapEndpoints { get; set; }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
@@ -76,7 +82,9 @@ public sealed class RunningExchange : IAsyncLifetime
             {
                 services.AddSingleton(Clock);
             }
+            ConfigureServices?.Invoke(services);
         });
+        MapEndpoints?.Invoke(_app);
         await ExchangeHost.StartAsync(_app, CancellationToken.None);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(address);

@@ -1,17 +1,13 @@
 using System.Collections;
-using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerExchange.Server.Hosting;
 using PartnerExchange.Server.Tests.EchoContract;
 using PartnerExchange.Testing;
 using PartnerExchange.V1;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace PartnerExchange.Server.Tests.Hosting;
@@ -23,58 +19,26 @@ namespace PartnerExchange.Server.Tests.Hosting;
 /// </summary>
 public sealed class EchoExchange : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
-    private readonly LogSink _logs = new();
-    private WebApplication? _app;
+    private readonly RunningExchange _exchange = new();
 
-    public string OperatorKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public string OperatorKey => _exchange.OperatorKey;
 
-    public GrpcChannel Channel { get; private set; } = null!;
+    public GrpcChannel Channel => _exchange.Channel;
 
     /// <summary>Error and critical events the server logged.</summary>
-    public IReadOnlyCollection<LogEvent> ErrorLogs => _logs.Events;
+    public IReadOnlyCollection<LogEvent> ErrorLogs => _exchange.ErrorLogs;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        Directory.CreateDirectory(_folder);
-        var overrides = new Dictionary<string, string?>
-        {
-            ["Exchange:Listen"] = "http://127.0.0.1:0",
-            ["Exchange:OperatorKey"] = OperatorKey,
-            ["Ledger:DatabasePath"] = Path.Combine(_folder, "exchange.db"),
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Redis:Configuration"] = RedisServer.Shared.Configuration,
-            ["Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8],
-            ["RateLimits:Reads:RequestsPerSecond"] = "1",
-            ["RateLimits:Reads:Burst"] = "1",
-        };
+        _exchange.Settings["RateLimits:Reads:RequestsPerSecond"] = "1";
+        _exchange.Settings["RateLimits:Reads:Burst"] = "1";
         var policies = PoliciesWithEcho();
-        _app = ExchangeHost.Build([], overrides, logging => logging.WriteTo.Sink(_logs),
-            services => services.AddSingleton(policies.GetType(), policies));
-        _app.MapGrpcService<EchoApi>();
-        await ExchangeHost.StartAsync(_app, CancellationToken.None);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Channel = GrpcChannel.ForAddress(address);
+        _exchange.ConfigureServices = services => services.AddSingleton(policies.GetType(), policies);
+        _exchange.MapEndpoints = app => app.MapGrpcService<EchoApi>();
+        return _exchange.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        Channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
+    public Task DisposeAsync() => _exchange.DisposeAsync();
 
     public EchoService.EchoServiceClient Echo(string? key) =>
         new(key is null ? Channel.CreateCallInvoker() : Channel.Intercept(m => WithKey(m, key)));
@@ -125,21 +89,6 @@ public sealed class EchoExchange : IAsyncLifetime
             Enum.Parse(Internal("Policy.CallerRole"), "Partner"), Enum.Parse(Internal("RateLimiting.LimitClass"), "Reads"),
             Enum.Parse(Internal("Policy.RpcEffect"), "Read")));
         return Activator.CreateInstance(Internal("Policy.RpcPolicies"), policies)!;
-    }
-
-    private sealed class LogSink : ILogEventSink
-    {
-        private readonly ConcurrentQueue<LogEvent> _events = new();
-
-        public IReadOnlyCollection<LogEvent> Events => _events;
-
-        public void Emit(LogEvent logEvent)
-        {
-            if (logEvent.Level >= LogEventLevel.Error)
-            {
-                _events.Enqueue(logEvent);
-            }
-        }
     }
 }
 
