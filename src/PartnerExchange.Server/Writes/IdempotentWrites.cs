@@ -17,8 +17,9 @@ namespace PartnerExchange.Server.Writes;
 /// and ask the Redis fast path about its key (one round trip, <see cref="WriteAdmission"/>), hand the command
 /// to the ledger writer (whose own guard is the final word), and answer with the stored response — the same
 /// bytes for the first call and for every replay, which reads them from the ledger. A write waits for one Redis
-/// round trip, that one; marking the key completed is sent without waiting for its answer. Only RPCs whose policy declares them writes may take it
-/// (their requests carry the key as field 1, checked at start), and the key is read from the request here.
+/// round trip, that one; marking the key completed is sent without waiting for its answer. Only RPCs whose policy
+/// declares them writes may take it (their requests carry the key as field 1, checked at start), and the key is read
+/// from the request here.
 /// </summary>
 internal sealed class IdempotentWrites(
     ILedgerWriter writer, LedgerQueries ledger, IdempotencyCache cache, RequestLimiter limiter, RpcPolicies policies)
