@@ -74,8 +74,7 @@ public sealed class PeriodSnapshots(LedgerDatabase database)
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var line = new ObligationLine(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
-                obligations.Add(new Obligation(reader.GetString(2), reader.GetString(3), reader.GetString(4), line));
+                obligations.Add(SqliteSettlementStore.ReadObligation(reader));
             }
         }
         return new PeriodSnapshot(bounds, networkFeeBasisPoints, cutSequence, obligations);

@@ -1,3 +1,4 @@
+using System.Data;
 using PartnerExchange.Domain.Settlement;
 using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Ledger.Stores;
@@ -51,11 +52,14 @@ internal sealed class SqliteSettlementStore(SqliteWriteTransaction tx) : ISettle
             : tx.Query(UnsettledObligationsSql, ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
         while (reader.Read())
         {
-            var line = new ObligationLine(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
-            obligations.Add(new Obligation(reader.GetString(2), reader.GetString(3), reader.GetString(4), line));
+            obligations.Add(ReadObligation(reader));
         }
         return obligations;
     }
+
+    /// <summary>One row of <see cref="UnsettledObligationsSql"/>.</summary>
+    internal static Obligation ReadObligation(IDataRecord r) =>
+        new(r.GetString(2), r.GetString(3), r.GetString(4), new ObligationLine(r.GetInt64(0), r.GetString(1), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)));
 
     public void InsertPeriod(StoredPeriod period) =>
         tx.Execute(
