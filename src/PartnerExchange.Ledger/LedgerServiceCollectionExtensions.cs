@@ -16,6 +16,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<WriterMetrics>();
         services.AddSingleton<EventFeed>();
         services.AddSingleton<ExpiryQueries>();
+        services.AddSingleton<Expiry.ExpiryForecast>();
         services.AddSingleton<LedgerWriter>();
         services.AddSingleton<ILedgerWriter>(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<LedgerQueries>();

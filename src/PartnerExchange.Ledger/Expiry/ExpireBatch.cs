@@ -24,13 +24,11 @@ public sealed record ExpiryBatchResult(long ExpiredPoints, long ExpiredAccounts,
 /// <param name="ProgramCode">Only this program; null for all.</param>
 /// <param name="WarningDays">The warning horizons in days.</param>
 /// <param name="Budget">Most accounts expired plus warnings emitted in this batch.</param>
-/// <param name="DryRun">Report and roll back.</param>
-/// <param name="Slice">
-/// Only the member accounts of this slice; null for all. A dry run goes slice by slice, so that however large the
-/// ledger, each of its requests holds the writer for a bounded time.
+/// <param name="DryRun">
+/// Report and roll back. The exchange's dry runs are <see cref="ExpiryForecast"/>s, which never take the writer; this
+/// one is the writer's own account of a run, which the forecast is checked against.
 /// </param>
-public sealed record ExpireBatch(
-    DateTimeOffset AsOf, string? ProgramCode, IReadOnlyList<int> WarningDays, int Budget, bool DryRun, AccountSlice? Slice = null)
+public sealed record ExpireBatch(DateTimeOffset AsOf, string? ProgramCode, IReadOnlyList<int> WarningDays, int Budget, bool DryRun)
     : LedgerCommand<ExpiryBatchResult>
 {
     internal override bool DiscardsWrites => DryRun;
@@ -47,7 +45,7 @@ public sealed record ExpireBatch(
         {
             return Commands.Partners.NotFound(ProgramCode);
         }
-        var expiries = ExpiryPlanner.DueExpiries(tx, AsOf, ProgramCode, Slice, Budget);
+        var expiries = ExpiryPlanner.DueExpiries(tx, AsOf, ProgramCode, Budget);
         var expiredPoints = 0L;
         foreach (var due in expiries)
         {
@@ -62,7 +60,7 @@ public sealed record ExpireBatch(
             {
                 break;
             }
-            var due = ExpiryPlanner.DueWarnings(tx, horizon, ProgramCode, Slice, budget);
+            var due = ExpiryPlanner.DueWarnings(tx, horizon, ProgramCode, budget);
             foreach (var warning in due)
             {
                 Warn(tx, warning, horizon, coveredDays);

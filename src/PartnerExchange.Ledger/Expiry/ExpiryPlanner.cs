@@ -18,10 +18,9 @@ internal sealed record DueWarning(
 
 /// <summary>
 /// The member accounts with ids after <paramref name="AfterAccountId"/> and up to <paramref name="ThroughAccountId"/>:
-/// a dry run goes through the ledger one such slice at a time. What the run does to one account never changes what
-/// it does to another, so the slices add up to the run over all of them.
+/// a forecast reads the ledger one such slice at a time.
 /// </summary>
-public sealed record AccountSlice(long AfterAccountId, long ThroughAccountId);
+internal sealed record AccountSlice(long AfterAccountId, long ThroughAccountId);
 
 /// <summary>
 /// Finds what expires, and which warnings are due, as of a moment, inside the writer's transaction so
@@ -31,18 +30,18 @@ public sealed record AccountSlice(long AfterAccountId, long ThroughAccountId);
 internal static class ExpiryPlanner
 {
     /// <summary>Accounts with points expired by <paramref name="asOf"/>, by account id, at most <paramref name="limit"/>.</summary>
-    public static List<DueExpiry> DueExpiries(LedgerWriteTransaction tx, DateTimeOffset asOf, string? program, AccountSlice? slice, int limit)
+    public static List<DueExpiry> DueExpiries(LedgerWriteTransaction tx, DateTimeOffset asOf, string? program, int limit)
     {
         var lapsed = new List<DueExpiry>();
         foreach (var inactivity in tx.Expiry.InactivityPrograms(program))
         {
             if (ExpiryPlan.LapsedByMicros(inactivity, asOf) is { } expiredMicros)
             {
-                tx.Expiry.ReadLapsedBalances(inactivity.ProgramCode, expiredMicros, slice, limit, lapsed);
+                tx.Expiry.ReadLapsedBalances(inactivity.ProgramCode, expiredMicros, limit, lapsed);
             }
         }
         var expiredLots = new List<DueExpiry>();
-        tx.Expiry.ReadExpiredLots(asOf.ToUnixMicros(), program, slice, limit, expiredLots);
+        tx.Expiry.ReadExpiredLots(asOf.ToUnixMicros(), program, limit, expiredLots);
         return ExpiryPlan.DueExpiries(lapsed, expiredLots, limit);
     }
 
@@ -50,10 +49,10 @@ internal static class ExpiryPlanner
     /// Warnings due at one horizon, at most <paramref name="limit"/>: points expiring within it that no warning at
     /// this horizon has covered yet.
     /// </summary>
-    public static List<DueWarning> DueWarnings(LedgerWriteTransaction tx, ExpiryHorizon horizon, string? program, AccountSlice? slice, int limit)
+    public static List<DueWarning> DueWarnings(LedgerWriteTransaction tx, ExpiryHorizon horizon, string? program, int limit)
     {
         var due = new List<DueWarning>();
-        tx.Expiry.ReadLotsToWarn(horizon, program, slice, limit, due);
+        tx.Expiry.ReadLotsToWarn(horizon, program, limit, due);
         var balances = new List<InactiveBalance>();
         foreach (var inactivity in tx.Expiry.InactivityPrograms(program))
         {
@@ -65,7 +64,7 @@ internal static class ExpiryPlanner
             }
             balances.Clear();
             tx.Expiry.ReadInactiveBalancesToWarn(
-                inactivity, inactivity.Policy.LatestExpiredMicros(horizon.From), warnMicros, horizon.Days, slice, left, balances);
+                inactivity, inactivity.Policy.LatestExpiredMicros(horizon.From), warnMicros, horizon.Days, left, balances);
             foreach (var balance in balances)
             {
                 due.Add(ExpiryPlan.InactivityWarning(inactivity, balance, horizon.Days));

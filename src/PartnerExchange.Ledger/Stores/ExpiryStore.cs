@@ -16,16 +16,16 @@ internal interface IExpiryStore
     /// Member accounts of a program holding points whose last activity is no later than <paramref name="expiredMicros"/>,
     /// by account id, at most <paramref name="limit"/>: their whole balances are due.
     /// </summary>
-    void ReadLapsedBalances(string programCode, long expiredMicros, AccountSlice? slice, int limit, List<DueExpiry> due);
+    void ReadLapsedBalances(string programCode, long expiredMicros, int limit, List<DueExpiry> due);
 
     /// <summary>Member accounts with open lots expired by <paramref name="asOfMicros"/>, summed per account, by account id.</summary>
-    void ReadExpiredLots(long asOfMicros, string? programCode, AccountSlice? slice, int limit, List<DueExpiry> due);
+    void ReadExpiredLots(long asOfMicros, string? programCode, int limit, List<DueExpiry> due);
 
     /// <summary>
     /// Per account, open lots expiring within the horizon that no warning at its number of days has covered: points
     /// and earliest expiry, by account id.
     /// </summary>
-    void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, AccountSlice? slice, int limit, List<DueWarning> due);
+    void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, int limit, List<DueWarning> due);
 
     /// <summary>
     /// Member accounts of an inactivity program holding points whose deadline (from the later of their last activity
@@ -33,7 +33,7 @@ internal interface IExpiryStore
     /// <paramref name="warnMicros"/>'s, not yet warned at <paramref name="days"/> about that clock start, by account id.
     /// </summary>
     void ReadInactiveBalancesToWarn(
-        InactivityProgram program, long expiredMicros, long warnMicros, int days, AccountSlice? slice, int limit, List<InactiveBalance> due);
+        InactivityProgram program, long expiredMicros, long warnMicros, int days, int limit, List<InactiveBalance> due);
 
     /// <summary>Records a warning at <paramref name="days"/> about an inactive balance's clock start (once).</summary>
     void RecordInactivityWarning(long accountId, int days, long basisMicros);

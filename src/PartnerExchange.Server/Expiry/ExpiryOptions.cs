@@ -20,9 +20,9 @@ public sealed class ExpiryOptions : IValidatableObject
     public int[] AccountHorizonDays { get; set; } = [30, 60, 90];
 
     /// <summary>
-    /// Member accounts expired plus warnings sent per ledger transaction of a run, and account ids a dry run goes
-    /// through per request: bounds how long one batch holds the writer, and so how long a partner's write can wait
-    /// behind it (an expiry costs about as much as a conversion; see docs/bench/HISTORY.md). Default 8.
+    /// Member accounts expired plus warnings sent per ledger transaction of a run: bounds how long one batch holds the
+    /// writer, and so how long a partner's write can wait behind it (an expiry costs about as much as a conversion;
+    /// see docs/bench/HISTORY.md). A dry run takes no batches: it only reads. Default 8.
     /// </summary>
     [Range(1, 100_000, ErrorMessage = "Expiry:BatchSize must be between 1 and 100,000.")]
     public int BatchSize { get; set; } = 8;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Expiry;
-using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 using PartnerExchange.Server.Errors;
 using PartnerExchange.V1;
@@ -17,11 +16,9 @@ internal sealed record ExpiryRun(IdempotencyScope Request, DateTimeOffset AsOf, 
 /// Runs expiry as a series of ledger batches until nothing more is due. Batch n is written under the key
 /// "&lt;key&gt;#n", so a retry of an interrupted run replays the batches already committed (their stored
 /// answers) and carries on with the rest: the totals it reports are those of the whole run, and no point
-/// expires twice. A dry run goes through the member accounts in slices of <see cref="ExpiryOptions.BatchSize"/>
-/// account ids, each slice one batch that the writer rolls back: the slices add up to exactly what one run over
-/// them all would do, and no request holds the writer longer than a slice takes, however large the ledger.
+/// expires twice. A dry run is an <see cref="ExpiryForecast"/>: read, never written, so it never takes the writer.
 /// </summary>
-internal sealed class ExpiryRunner(ILedgerWriter writer, ExpiryQueries queries, IOptions<ExpiryOptions> options)
+internal sealed class ExpiryRunner(ILedgerWriter writer, ExpiryForecast forecasts, TimeProvider clock, IOptions<ExpiryOptions> options)
 {
     public async Task<RunExpiryResponse> RunAsync(ExpiryRun run, CancellationToken cancellationToken)
     {
@@ -29,16 +26,15 @@ internal sealed class ExpiryRunner(ILedgerWriter writer, ExpiryQueries queries, 
         var total = new RunExpiryResponse { AsOfTime = Timestamp.FromDateTimeOffset(run.AsOf), DryRun = run.DryRun };
         if (run.DryRun)
         {
-            // Accounts opened while the dry run goes are left out: it reports on the ledger as it found it.
-            var lastAccountId = queries.LastAccountId(cancellationToken);
-            // At least one slice, so an unknown program is refused even in a ledger without accounts.
-            for (var after = 0L; after == 0 || after < lastAccountId; after += settings.BatchSize)
+            var forecast = await forecasts.ForecastAsync(run.AsOf, run.ProgramCode, settings.WarningDays, clock.GetUtcNow(), cancellationToken)
+                .ConfigureAwait(false);
+            if (!forecast.IsSuccess)
             {
-                var slice = new AccountSlice(after, Math.Min(after + settings.BatchSize, lastAccountId));
-                var command = new ExpireBatch(run.AsOf, run.ProgramCode, settings.WarningDays, int.MaxValue, DryRun: true, slice);
-                Add(total, await BatchAsync(run.Request with { IdempotencyKey = $"{run.Request.IdempotencyKey}#{after}" }, command,
-                    cancellationToken).ConfigureAwait(false));
+                throw RpcErrors.ToException(forecast.Refusal);
             }
+            total.ExpiredPoints = forecast.Value.ExpiredPoints;
+            total.ExpiredAccounts = forecast.Value.ExpiredAccounts;
+            total.Warnings = forecast.Value.Warnings;
             return total;
         }
         for (var batch = 0; batch < settings.MaxBatchesPerRun; batch++)

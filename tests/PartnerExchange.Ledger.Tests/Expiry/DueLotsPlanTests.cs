@@ -1,4 +1,5 @@
 using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Expiry;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
 
@@ -31,13 +32,17 @@ public sealed class DueLotsPlanTests : LedgerTest
         Assert.Contains(await StepsAsync(SqliteExpiryStore.WarnedLotsSql),
             step => step.Contains("USING INDEX IX_point_lots_expires_at_micros (expires_at_micros>? AND expires_at_micros<?)", StringComparison.Ordinal));
 
-    [Theory]
-    [InlineData(SqliteExpiryStore.ExpiredLotsInSliceSql)]
-    [InlineData(SqliteExpiryStore.WarnedLotsInSliceSql)]
-    public async Task LotsInSlice_SearchOnlyTheSlicesAccountsInAnIndexOfDatedLots(string sql) =>
-        // A dry-run slice reads the lots of its own accounts, not every dated lot of the ledger.
-        Assert.Contains(await StepsAsync(sql), step => step.StartsWith("SEARCH l USING ", StringComparison.Ordinal) &&
-            step.Contains("INDEX IX_point_lots_account_id_expires_at_micros_remaining_points (account_id>? AND account_id<?)", StringComparison.Ordinal));
+    [Fact]
+    public async Task ForecastSlice_SearchesOnlyItsAccountsByIdAndTheirLotsAndWarningsByAccount()
+    {
+        // A forecast's slice reads its own accounts, lots and warnings, not every member of a program or every dated lot.
+        var steps = await StepsAsync(ExpiryForecast.SliceSql);
+
+        Assert.Contains("SEARCH a USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", steps);
+        Assert.Contains(steps, step => step.StartsWith("SEARCH l USING ", StringComparison.Ordinal) && step.EndsWith("(account_id>? AND account_id<?)", StringComparison.Ordinal));
+        Assert.Contains(steps, step => step.StartsWith("SEARCH w USING ", StringComparison.Ordinal) && step.EndsWith("(account_id>? AND account_id<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+    }
 
     private Task<List<string>> StepsAsync(string sql) => QueryPlans.StepsAsync(Ledger.Database.ConnectionString, sql);
 }

@@ -93,23 +93,14 @@ internal static class ExpiryLedger
         return results;
     }
 
-    /// <summary>
-    /// A dry run as the server makes one: slice by slice over every account id, each slice one batch; the totals.
-    /// </summary>
-    public static async Task<ExpiryBatchResult> DryRunInSlicesAsync(
-        LedgerHarness ledger, DateTimeOffset asOf, int accountIdsPerSlice, IReadOnlyList<int>? horizons = null)
+    /// <summary>A dry run as the server makes one: a forecast read in slices of <paramref name="accountIdsPerSlice"/> account ids.</summary>
+    public static async Task<ExpiryBatchResult> ForecastAsync(
+        this LedgerHarness ledger, DateTimeOffset asOf, int accountIdsPerSlice = 512, IReadOnlyList<int>? horizons = null, string? program = null)
     {
-        var lastAccountId = await ledger.ScalarAsync("SELECT COALESCE(MAX(id), 0) FROM accounts");
-        var total = new ExpiryBatchResult(0, 0, 0, false);
-        for (var after = 0L; after < lastAccountId; after += accountIdsPerSlice)
-        {
-            var slice = new AccountSlice(after, Math.Min(after + accountIdsPerSlice, lastAccountId));
-            var done = await ledger.Writer.ExpireAsync(
-                new ExpireBatch(asOf, null, horizons ?? Horizons, int.MaxValue, DryRun: true, slice), ledger.NextKey("dry-slice"));
-            total = new ExpiryBatchResult(
-                total.ExpiredPoints + done.ExpiredPoints, total.ExpiredAccounts + done.ExpiredAccounts, total.Warnings + done.Warnings, false);
-        }
-        return total;
+        var outcome = await new ExpiryForecast(ledger.Database, accountIdsPerSlice)
+            .ForecastAsync(asOf, program, horizons ?? Horizons, ledger.Now(), CancellationToken.None);
+        Assert.True(outcome.IsSuccess, $"The forecast was refused: {outcome}");
+        return outcome.Value;
     }
 
     public static async Task AssertAuditCleanAsync(this LedgerHarness ledger)

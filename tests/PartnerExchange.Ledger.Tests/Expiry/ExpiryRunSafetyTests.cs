@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
+using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Expiry;
+using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Infrastructure.LedgerHarness;
@@ -185,27 +187,47 @@ public sealed class ExpiryRunSafetyTests : LedgerTest
     }
 
     [Fact]
-    public async Task ExpireBatch_DryRunInSlicesOfTwoAccountIds_AddsUpToTheDryRunOverAllAccounts()
+    public async Task ExpiryForecast_InSlicesOfTwoAccountIds_SaysWhatTheWritersDryRunDoes()
     {
         var whole = await Ledger.ExpireAsync(Due, budget: int.MaxValue, dryRun: true);
 
-        var sliced = await ExpiryLedger.DryRunInSlicesAsync(Ledger, Due, accountIdsPerSlice: 2);
+        var sliced = await Ledger.ForecastAsync(Due, accountIdsPerSlice: 2);
 
         Assert.Equal((DuePoints, (long)DueAccounts, 1L), (sliced.ExpiredPoints, sliced.ExpiredAccounts, sliced.Warnings));
         Assert.Equal(whole, sliced);
     }
 
     [Fact]
-    public async Task ExpireBatch_DryRunSlice_ReportsOnlyTheAccountsOfItsSlice()
+    public async Task ExpiryForecast_WhileTheWriterIsBusy_AnswersWithoutWaitingForIt()
     {
-        var first = await Ledger.ScalarAsync("SELECT id FROM accounts WHERE member_number = 'a1' AND kind = 1");
-        var second = await Ledger.ScalarAsync("SELECT id FROM accounts WHERE member_number = 'a2' AND kind = 1");
-        var slice = new AccountSlice(first - 1, second);
+        using var release = new SemaphoreSlim(0);
+        var busy = Ledger.Writer.WriteAsync(Scope(Air, Ledger.NextKey("busy")), new WaitInTheWriter(release), o => Responses.Encode(o),
+            CancellationToken.None);
 
-        var result = await Ledger.Writer.ExpireAsync(new ExpireBatch(Due, null, ExpiryLedger.Horizons, int.MaxValue, DryRun: true, slice), Ledger.NextKey("slice"));
+        // The writer holds its turn until released; a dry run that needed a turn would never finish.
+        var forecast = await Ledger.ForecastAsync(Due).WaitAsync(TimeSpan.FromMinutes(1));
+        release.Release();
+        await busy;
 
-        // a1 and a2 were enrolled one after the other: between them there are at most system accounts, never a member.
-        Assert.Equal((30L, 2L, 0L), (result.ExpiredPoints, result.ExpiredAccounts, result.Warnings));
+        Assert.Equal((DuePoints, (long)DueAccounts), (forecast.ExpiredPoints, forecast.ExpiredAccounts));
+    }
+
+    [Fact]
+    public async Task ExpiryForecast_OfAnUnknownProgram_IsRefusedPartnerNotFound()
+    {
+        var outcome = await new ExpiryForecast(Ledger.Database).ForecastAsync(Due, "NOPE", ExpiryLedger.Horizons, Ledger.Now(), default);
+
+        Assert.Equal(ErrorReason.PartnerNotFound, outcome.Refusal.Reason);
+    }
+
+    /// <summary>A request that keeps the writer's turn until it is released.</summary>
+    private sealed record WaitInTheWriter(SemaphoreSlim Release) : LedgerCommand<int>
+    {
+        internal override Outcome<int> Execute(LedgerWriteTransaction tx)
+        {
+            Release.Wait();
+            return 0;
+        }
     }
 
     [Fact]

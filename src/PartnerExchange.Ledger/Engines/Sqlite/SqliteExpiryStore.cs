@@ -28,30 +28,11 @@ internal sealed class SqliteExpiryStore(SqliteWriteTransaction tx) : IExpiryStor
 
     private const string PerAccount = "GROUP BY l.account_id, a.program_code, a.member_number ORDER BY l.account_id LIMIT $limit";
 
-    // A slice reads the lots of its accounts alone, through the index by account: a dry run over a large ledger
-    // then costs each of its slices the same, not a pass over every dated lot.
-    private const string LotsInSlice = "AND l.account_id > $after AND l.account_id <= $through ";
-
     /// <summary>Open lots expired by $as_of, summed per account.</summary>
     internal const string ExpiredLotsSql = ExpiredLotsWhere + PerAccount;
 
-    /// <summary>As <see cref="ExpiredLotsSql"/>, for the accounts of a slice.</summary>
-    internal const string ExpiredLotsInSliceSql = ExpiredLotsWhere + LotsInSlice + PerAccount;
-
     /// <summary>Open lots expiring after $as_of and by $until that no warning at horizon $days has covered, per account.</summary>
     internal const string WarnedLotsSql = WarnedLotsWhere + PerAccount;
-
-    /// <summary>As <see cref="WarnedLotsSql"/>, for the accounts of a slice.</summary>
-    internal const string WarnedLotsInSliceSql = WarnedLotsWhere + LotsInSlice + PerAccount;
-
-    private static (string Name, SqlValue Value)[] SliceParameters(AccountSlice? slice) =>
-        slice is null ? [] : [("$after", slice.AfterAccountId), ("$through", slice.ThroughAccountId)];
-
-    private static string AccountsInSlice(AccountSlice? slice) => slice is null ? "" : "AND a.id > $after AND a.id <= $through ";
-
-    // A slice reads its accounts by id range. Left to itself SQLite prefers the index by program and kind, which
-    // reads every member of the program for each slice; NOT INDEXED leaves it the id range alone.
-    private static string Accounts(AccountSlice? slice) => slice is null ? "accounts a" : "accounts a NOT INDEXED";
 
     public List<InactivityProgram> InactivityPrograms(string? programCode)
     {
@@ -67,34 +48,33 @@ internal sealed class SqliteExpiryStore(SqliteWriteTransaction tx) : IExpiryStor
         return programs;
     }
 
-    public void ReadLapsedBalances(string programCode, long expiredMicros, AccountSlice? slice, int limit, List<DueExpiry> due)
+    public void ReadLapsedBalances(string programCode, long expiredMicros, int limit, List<DueExpiry> due)
     {
         using var reader = tx.Query(
-            $"SELECT a.id, a.member_number, a.balance_points FROM {Accounts(slice)} WHERE a.program_code = $code AND a.kind = $member " +
-            $"AND a.balance_points > 0 AND a.last_activity_micros <= $expired {AccountsInSlice(slice)}ORDER BY a.id LIMIT $limit",
-            [("$code", programCode), ("$member", (int)AccountKind.Member), ("$expired", expiredMicros), ("$limit", limit), .. SliceParameters(slice)]);
+            "SELECT a.id, a.member_number, a.balance_points FROM accounts a WHERE a.program_code = $code AND a.kind = $member " +
+            "AND a.balance_points > 0 AND a.last_activity_micros <= $expired ORDER BY a.id LIMIT $limit",
+            [("$code", programCode), ("$member", (int)AccountKind.Member), ("$expired", expiredMicros), ("$limit", limit)]);
         while (reader.Read())
         {
             due.Add(new DueExpiry(reader.GetInt64(0), programCode, reader.GetString(1), reader.GetInt64(2), WholeBalance: true));
         }
     }
 
-    public void ReadExpiredLots(long asOfMicros, string? programCode, AccountSlice? slice, int limit, List<DueExpiry> due)
+    public void ReadExpiredLots(long asOfMicros, string? programCode, int limit, List<DueExpiry> due)
     {
-        using var reader = tx.Query(slice is null ? ExpiredLotsSql : ExpiredLotsInSliceSql,
-            [("$as_of", asOfMicros), ("$program", programCode), ("$limit", limit), .. SliceParameters(slice)]);
+        using var reader = tx.Query(ExpiredLotsSql,
+            [("$as_of", asOfMicros), ("$program", programCode), ("$limit", limit)]);
         while (reader.Read())
         {
             due.Add(new DueExpiry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), WholeBalance: false));
         }
     }
 
-    public void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, AccountSlice? slice, int limit, List<DueWarning> due)
+    public void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, int limit, List<DueWarning> due)
     {
         var (from, until, days) = horizon;
-        using var reader = tx.Query(slice is null ? WarnedLotsSql : WarnedLotsInSliceSql,
-            [("$as_of", from.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", programCode), ("$days", days), ("$limit", limit),
-                .. SliceParameters(slice)]);
+        using var reader = tx.Query(WarnedLotsSql,
+            [("$as_of", from.ToUnixMicros()), ("$until", until.ToUnixMicros()), ("$program", programCode), ("$days", days), ("$limit", limit)]);
         while (reader.Read())
         {
             due.Add(new DueWarning(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), days, reader.GetInt64(3), reader.GetInt64(4), null));
@@ -102,18 +82,18 @@ internal sealed class SqliteExpiryStore(SqliteWriteTransaction tx) : IExpiryStor
     }
 
     public void ReadInactiveBalancesToWarn(
-        InactivityProgram program, long expiredMicros, long warnMicros, int days, AccountSlice? slice, int limit, List<InactiveBalance> due)
+        InactivityProgram program, long expiredMicros, long warnMicros, int days, int limit, List<InactiveBalance> due)
     {
         // A clock runs from the later of the last activity and the policy's start: that moment is the warning's
         // basis, so a balance warned under an earlier policy is warned again about its new deadline.
         using var reader = tx.Query(
-            $"SELECT a.id, a.member_number, a.balance_points, MAX(a.last_activity_micros, $since) FROM {Accounts(slice)} " +
+            "SELECT a.id, a.member_number, a.balance_points, MAX(a.last_activity_micros, $since) FROM accounts a " +
             "WHERE a.program_code = $code AND a.kind = $member AND a.balance_points > 0 " +
             "AND (a.last_activity_micros > $expired OR $since > $expired) AND a.last_activity_micros <= $warn " +
             "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = a.id AND w.lot_id = 0 AND w.horizon_days = $days " +
-            $"AND w.basis_micros = MAX(a.last_activity_micros, $since)) {AccountsInSlice(slice)}ORDER BY a.id LIMIT $limit",
+            "AND w.basis_micros = MAX(a.last_activity_micros, $since)) ORDER BY a.id LIMIT $limit",
             [("$code", program.ProgramCode), ("$member", (int)AccountKind.Member), ("$since", program.SinceMicros), ("$expired", expiredMicros),
-                ("$warn", warnMicros), ("$days", days), ("$limit", limit), .. SliceParameters(slice)]);
+                ("$warn", warnMicros), ("$days", days), ("$limit", limit)]);
         while (reader.Read())
         {
             due.Add(new InactiveBalance(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
