@@ -135,4 +135,7 @@ public enum ErrorReason
 
     /// <summary>The request message is larger than the exchange accepts.</summary>
     RequestTooLarge,
+
+    /// <summary>The standard health service reports no status for the service name asked.</summary>
+    ServiceNotFound,
 }

@@ -85,7 +85,7 @@ internal static class RpcErrors
         ErrorReason.OperatorKeyRequired or ErrorReason.PartnerKeyRequired => StatusCode.PermissionDenied,
         ErrorReason.PartnerNotFound or ErrorReason.MemberNotFound or ErrorReason.DestinationMemberNotFound
             or ErrorReason.TransactionNotFound or ErrorReason.ApiKeyNotFound or ErrorReason.PeriodNotFound
-            or ErrorReason.StatementNotFound => StatusCode.NotFound,
+            or ErrorReason.StatementNotFound or ErrorReason.ServiceNotFound => StatusCode.NotFound,
         ErrorReason.ProgramCodeTaken or ErrorReason.MemberAlreadyEnrolled => StatusCode.AlreadyExists,
         ErrorReason.PartnerSuspended or ErrorReason.InsufficientPoints or ErrorReason.BalanceOverflow
             or ErrorReason.RateNotConfigured or ErrorReason.BelowMinimum or ErrorReason.AboveMaximum

@@ -21,6 +21,7 @@ internal sealed partial class CallLoggingInterceptor(
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(200);
 
     private const string DetailsTrailer = "grpc-status-details-bin";
+    private const string HealthMethodPrefix = "/grpc.health.v1.Health/";
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -88,6 +89,10 @@ internal sealed partial class CallLoggingInterceptor(
         // A client stream's message over the transport's hard cap: grpc-dotnet's reader says so without an ErrorInfo.
         RpcException { StatusCode: StatusCode.ResourceExhausted } rpc when rpc.Trailers.Get(DetailsTrailer) is null =>
             RpcErrors.ToException(UnreadableRequests.TooLarge(options.Value.MaxRequestBytes)),
+        // The standard health service's answer for a name it has no status for, without an ErrorInfo.
+        RpcException { StatusCode: StatusCode.NotFound } rpc when rpc.Trailers.Get(DetailsTrailer) is null
+            && context.Method.StartsWith(HealthMethodPrefix, StringComparison.Ordinal) =>
+            RpcErrors.ToException(Refusal.Of(ErrorReason.ServiceNotFound, "The health service reports no status for this service name.")),
         RpcException rpc => rpc,
         LedgerBusyException => RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The exchange is busy; retry shortly.", BusyRetryDelay),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>

@@ -7,13 +7,13 @@ using PartnerExchange.V1;
 namespace PartnerExchange.Bench.Load;
 
 /// <summary>
-/// An operator's long jobs, run back to back beside a measurement, so its latencies show how long a partner's
-/// write waits behind them: a ClosePeriod over everything since the last one (the first covers the whole run so
+/// An operator's long jobs, run beside a measurement (back to back, or a round at most every
+/// <paramref name="every"/>), so its latencies show how long a partner's write waits behind them: a ClosePeriod over everything since the last one (the first covers the whole run so
 /// far, every conversion of the earlier scenarios included), then a dry-run expiry as of two months ahead over
 /// every program. For that every program is first switched to INACTIVITY:1, which makes every member with a
 /// balance due by then (and leaves the programs so: nothing expires for real before a month has passed).
 /// </summary>
-internal sealed class JobsAlongside(ExchangeConnection connection, BenchNetwork network)
+internal sealed class JobsAlongside(ExchangeConnection connection, BenchNetwork network, TimeSpan every)
 {
     private static readonly ExpiryPolicy OneMonthInactive = new() { Kind = ExpiryPolicyKind.Inactivity, Months = 1 };
 
@@ -46,6 +46,7 @@ internal sealed class JobsAlongside(ExchangeConnection connection, BenchNetwork 
             while (!cancellationToken.IsCancellationRequested)
             {
                 var end = DateTimeOffset.UtcNow.AddSeconds(-1);
+                var round = Stopwatch.StartNew();
                 var clock = Stopwatch.StartNew();
                 var period = await connection.Settlement.ClosePeriodAsync(new ClosePeriodRequest
                 {
@@ -62,6 +63,10 @@ internal sealed class JobsAlongside(ExchangeConnection connection, BenchNetwork 
                     IdempotencyKey = NextKey("expiry"), AsOfTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(62)), DryRun = true,
                 }, connection.With(network.Operator, cancellationToken, timeout)).ResponseAsync.ConfigureAwait(false);
                 running.DryRuns.Add((clock.Elapsed.TotalMilliseconds, expiry.ExpiredAccounts));
+                if (every > round.Elapsed)
+                {
+                    await Task.Delay(every - round.Elapsed, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)

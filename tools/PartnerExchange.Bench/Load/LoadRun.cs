@@ -17,7 +17,7 @@ internal sealed class LoadRun(ExchangeConnection connection, BenchNetwork networ
     public async Task<IReadOnlyList<MeasurementResult>> RunAllAsync(CancellationToken cancellationToken)
     {
         var calls = new ExchangeCalls(connection, network);
-        var jobs = new JobsAlongside(connection, network);
+        var jobs = new JobsAlongside(connection, network, options.JobsEvery);
         var results = new List<MeasurementResult>();
         foreach (var name in options.Scenarios)
         {

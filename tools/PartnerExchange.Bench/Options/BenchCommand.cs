@@ -22,6 +22,8 @@ internal static class BenchCommand
 
     private static readonly Option<TimeSpan> Duration = DurationOption("--duration", "Measured time of each scenario at each load.", "10s");
     private static readonly Option<TimeSpan> Warmup = DurationOption("--warmup", "Unmeasured time before each measurement.", "2s");
+    private static readonly Option<TimeSpan> JobsEvery = DurationOption("--jobs-every",
+        "accrue-during-jobs: start the long jobs at most once per this time (0s: back to back).", "0s");
     private static readonly Option<TimeSpan> CallTimeout = DurationOption("--call-timeout", "Deadline of each call.", "10s");
     private static readonly Option<int> MaxInFlight = NumberOption("--max-in-flight", "Open loop: most calls outstanding at once.", 1024);
     private static readonly Option<long> MaxCalls = NumberOption("--max-calls", "Most calls in one measurement, warm-up included.", 10_000_000L);
@@ -76,7 +78,7 @@ internal static class BenchCommand
 
     private static Option[] AllOptions() =>
     [
-        Scenarios, Concurrency, Rates, Duration, Warmup, CallTimeout, MaxInFlight, MaxCalls, Members, Balance, HotBalance,
+        Scenarios, Concurrency, Rates, Duration, Warmup, JobsEvery, CallTimeout, MaxInFlight, MaxCalls, Members, Balance, HotBalance,
         SetupParallelism, PrefillCount, CompareEmpty, PrefillConcurrency, Seed, Address, OperatorKey, ServerDll, RedisServer, Build, KeepData, Output, Name,
     ];
 
@@ -99,6 +101,7 @@ internal static class BenchCommand
         Rates = result.GetValue(Rates)!,
         Duration = result.GetValue(Duration),
         Warmup = result.GetValue(Warmup),
+        JobsEvery = result.GetValue(JobsEvery),
         CallTimeout = result.GetValue(CallTimeout),
         MaxInFlight = result.GetValue(MaxInFlight),
         MaxCallsPerMeasurement = result.GetValue(MaxCalls),
@@ -129,6 +132,7 @@ internal static class BenchCommand
         { Concurrency.Count: 0, Rates.Count: 0 } => "nothing to measure: give --concurrency, --rate or both.",
         { Duration.TotalSeconds: < 0.5 or > 600 } => "--duration must be between 500ms and 10m.",
         { Warmup.TotalSeconds: > 60 } => "--warmup must be at most 1m.",
+        { JobsEvery.TotalSeconds: > 600 } => "--jobs-every must be at most 10m.",
         { CallTimeout.TotalMilliseconds: < 100 or > 60_000 } => "--call-timeout must be between 100ms and 1m.",
         { MaxInFlight: < 1 or > 10_000 } => "--max-in-flight must be between 1 and 10,000.",
         { MaxCallsPerMeasurement: < 1 or > 100_000_000 } => "--max-calls must be between 1 and 100,000,000.",

@@ -14,6 +14,9 @@ internal sealed record BenchOptions
 
     public required TimeSpan Duration { get; init; }
     public required TimeSpan Warmup { get; init; }
+
+    /// <summary>accrue-during-jobs: the shortest time from the start of one round of long jobs to the next; zero for back to back.</summary>
+    public required TimeSpan JobsEvery { get; init; }
     public required TimeSpan CallTimeout { get; init; }
 
     /// <summary>Open loop: most calls outstanding at once; later arrivals wait, their wait counted as latency.</summary>
