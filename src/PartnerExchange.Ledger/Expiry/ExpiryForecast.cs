@@ -44,14 +44,14 @@ public sealed class ExpiryForecast
         "FROM accounts a JOIN partners p ON p.program_code = a.program_code || '' " + InSlice +
         "UNION ALL SELECT 1, l.account_id, l.id, l.expires_at_micros, l.remaining_points, 0, 0, NULL " +
         "FROM accounts a JOIN partners p ON p.program_code = a.program_code || '' JOIN point_lots l ON l.account_id = a.id " + InSlice +
-        "AND l.remaining_points > 0 AND l.expires_at_micros <= $until " +
+        "AND l.remaining_points > 0 AND l.expires_at_micros <= @until " +
         "UNION ALL SELECT 2, w.account_id, w.lot_id, w.horizon_days, w.basis_micros, 0, 0, NULL FROM expiry_warnings w " +
-        "WHERE w.account_id > $after AND w.account_id <= $through AND (w.lot_id = 0 OR EXISTS (SELECT 1 FROM point_lots l " +
-        "WHERE l.id = w.lot_id AND l.remaining_points > 0 AND l.expires_at_micros = w.basis_micros AND l.expires_at_micros <= $until))";
+        "WHERE w.account_id > @after AND w.account_id <= @through AND (w.lot_id = 0 OR EXISTS (SELECT 1 FROM point_lots l " +
+        "WHERE l.id = w.lot_id AND l.remaining_points > 0 AND l.expires_at_micros = w.basis_micros AND l.expires_at_micros <= @until))";
 
     private const string InSlice =
-        "WHERE a.id > $after AND a.id <= $through AND a.kind = $member AND a.balance_points > 0 AND p.status = 1 " +
-        "AND ($program IS NULL OR p.program_code = $program) ";
+        "WHERE a.id > @after AND a.id <= @through AND a.kind = @member AND a.balance_points > 0 AND p.status = 1 " +
+        "AND (@program IS NULL OR p.program_code = @program) ";
 
     /// <summary>
     /// What a run as of <paramref name="asOf"/> (in the past or the future) would do if it ran at
@@ -85,7 +85,7 @@ public sealed class ExpiryForecast
     private sealed record SliceQuery(AccountSlice Slice, string? ProgramCode, long UntilMicros);
 
     private static bool PartnerExists(ReadConnection connection, string programCode) =>
-        connection.Command("SELECT COUNT(*) FROM partners WHERE program_code = $code", ("$code", programCode)).ExecuteScalar() is long and > 0;
+        connection.Command("SELECT COUNT(*) FROM partners WHERE program_code = @code", ("@code", programCode)).ExecuteScalar() is long and > 0;
 
     private static long LastAccountId(ReadConnection connection, int unused) =>
         connection.Command("SELECT COALESCE(MAX(id), 0) FROM accounts").ExecuteScalar() is long id ? id : 0;
@@ -94,8 +94,8 @@ public sealed class ExpiryForecast
     {
         var (accounts, lots, warned) = (new List<ForecastAccount>(), new List<ForecastLot>(), new List<IssuedWarning>());
         using var reader = connection.Command(SliceSql,
-            ("$after", query.Slice.AfterAccountId), ("$through", query.Slice.ThroughAccountId), ("$member", (int)AccountKind.Member),
-            ("$program", query.ProgramCode), ("$until", query.UntilMicros)).ExecuteReader();
+            ("@after", query.Slice.AfterAccountId), ("@through", query.Slice.ThroughAccountId), ("@member", (int)AccountKind.Member),
+            ("@program", query.ProgramCode), ("@until", query.UntilMicros)).ExecuteReader();
         while (reader.Read())
         {
             var (id, a, b, c) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
