@@ -1,18 +1,18 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Ledger.Storage;
-using PartnerExchange.Ledger.Storage.Sqlite;
 
 namespace PartnerExchange.Ledger;
 
 /// <summary>
-/// The SQLite file: its connection settings, the schema migrations applied at start, connections for
-/// the single writer, and a pool of open read connections for the hot reads. WAL lets readers run beside
-/// the writer without waiting for it.
+/// The ledger's database on its engine (<see cref="LedgerOptions.Engine"/>, chosen once from the options): the schema
+/// migrations applied at start, a pool of open read connections with prepared statements for the hot reads, read
+/// snapshots for reads that must agree with each other, and on SQLite the single writer's connections. Readers never
+/// wait for the writer: SQLite's WAL and PostgreSQL's MVCC both let them read the last committed state beside it.
 /// </summary>
 public sealed class LedgerDatabase : IDisposable
 {
@@ -24,56 +24,38 @@ public sealed class LedgerDatabase : IDisposable
 
     private readonly LedgerOptions _options;
     private readonly ILogger _logger;
-    private readonly DbContextOptions<SqliteLedgerContext> _contextOptions;
+    private readonly LedgerConnections _connections;
     // Idle readers in slots taken and filled by compare-and-swap: no lock and no allocation per read, where a
     // ConcurrentBag took a lock whenever a thread stole a connection another thread had given back.
     private readonly ReadConnection?[] _idleReaders = new ReadConnection?[MaxIdleReaders];
     private volatile bool _disposed;
 
-    /// <summary>Creates the database handle from validated options.</summary>
+    /// <summary>Creates the database handle from validated options; nothing is opened yet.</summary>
     public LedgerDatabase(IOptions<LedgerOptions> options, ILogger<LedgerDatabase>? logger = null)
     {
         _options = options.Value;
         _logger = logger ?? NullLogger<LedgerDatabase>.Instance;
-        ConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(_options.DatabasePath),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            // Microsoft.Data.Sqlite retries a busy database for this long before giving up.
-            DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
-        }.ToString();
-        // Built once: building options per context is most of what a small EF read costs.
-        _contextOptions = new DbContextOptionsBuilder<SqliteLedgerContext>()
-            .UseSqlite(ConnectionString)
-            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .Options;
+        _connections = LedgerConnections.For(_options);
     }
 
-    /// <summary>The connection string of the database file.</summary>
-    public string ConnectionString { get; }
+    /// <summary>The engine the ledger lives on.</summary>
+    public LedgerEngine Engine => _connections.Engine;
 
     /// <summary>
-    /// Creates the folder, applies pending migrations and switches the file to WAL. Processes that share the
-    /// file migrate one at a time; a process killed while migrating never stops the next start.
+    /// The connection string: of the database file on SQLite, the configured Npgsql one on PostgreSQL. It may hold a
+    /// password: log <see cref="Location"/> instead.
     /// </summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        var path = Path.GetFullPath(_options.DatabasePath);
-        var folder = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-        await using (var connection = new SqliteConnection(ConnectionString))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // WAL is a property of the file: set once, every later connection uses it.
-            await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-        }
-        await LedgerSchema.MigrateAsync(LedgerEngine.Sqlite, ConnectionString, _logger, cancellationToken).ConfigureAwait(false);
-    }
+    public string ConnectionString => _connections.ConnectionString;
+
+    /// <summary>Where the ledger lives, fit for a log: the file's full path, or user@host:port/database (never a password).</summary>
+    public string Location => _connections.Location;
+
+    /// <summary>
+    /// Brings the schema up to this release: on SQLite after creating the folder and switching the file to WAL, on
+    /// PostgreSQL in the existing database. Processes that share the database migrate one at a time; a process killed
+    /// while migrating never stops the next start.
+    /// </summary>
+    public Task MigrateAsync(CancellationToken cancellationToken) => _connections.MigrateAsync(_logger, cancellationToken);
 
     /// <summary>
     /// A random secret stored in the database under <paramref name="name"/>, created on first use, so every
@@ -81,17 +63,50 @@ public sealed class LedgerDatabase : IDisposable
     /// </summary>
     public async Task<byte[]> GetOrCreateSecretAsync(string name, int lengthBytes, CancellationToken cancellationToken)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO settings (name, value) VALUES ($name, $value); SELECT value FROM settings WHERE name = $name;";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$value", System.Security.Cryptography.RandomNumberGenerator.GetBytes(lengthBytes));
-        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+        await using var connection = await _connections.OpenWritableAsync(cancellationToken).ConfigureAwait(false);
+        // Whoever inserts first wins; everyone then reads the one stored value.
+        await using (var insert = Command(connection, null,
+            "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING",
+            ("@name", name), ("@value", System.Security.Cryptography.RandomNumberGenerator.GetBytes(lengthBytes))))
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using var select = Command(connection, null, "SELECT value FROM settings WHERE name = @name", ("@name", name));
+        return (byte[])(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Setting {name} could not be stored."));
     }
 
-    internal ExchangeDbContext CreateContext() => new SqliteLedgerContext(_contextOptions);
+    /// <summary>
+    /// Opens one read snapshot of the ledger: every command of it sees the same committed state, whatever commits
+    /// meanwhile (SQLite: a deferred read transaction in WAL mode; PostgreSQL: a read-only REPEATABLE READ transaction).
+    /// It never holds up the writer. Dispose it to end the transaction.
+    /// </summary>
+    internal async Task<ReadSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (connection, transaction) = await _connections.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return new ReadSnapshot(connection, transaction);
+    }
+
+    /// <summary>An EF context of the engine's model for the list reads; it tracks nothing.</summary>
+    internal ExchangeDbContext CreateContext() => _connections.CreateContext();
+
+    /// <summary>A command on <paramref name="connection"/> (in <paramref name="transaction"/>, if any) with these parameters.</summary>
+    internal static DbCommand Command(
+        DbConnection connection, DbTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
 
     /// <summary>
     /// Runs one read on a pooled connection. Microsoft.Data.Sqlite reads synchronously even through its async
@@ -159,6 +174,7 @@ public sealed class LedgerDatabase : IDisposable
     {
         _disposed = true;
         CloseIdleReaders();
+        _connections.Dispose();
     }
 
     private void CloseIdleReaders()
@@ -169,28 +185,12 @@ public sealed class LedgerDatabase : IDisposable
         }
     }
 
-    private ReadConnection OpenReader()
-    {
-        var connection = new SqliteConnection(ConnectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            // A read connection that tried to write would be a bug; SQLite refuses it outright.
-            command.CommandText = "PRAGMA query_only=ON;";
-            command.ExecuteNonQuery();
-            return new ReadConnection(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private ReadConnection OpenReader() => new(_connections.OpenReader());
 
     /// <summary>Opens the writer's own connection with the durability settings applied.</summary>
     internal SqliteConnection OpenWriterConnection()
     {
+        ThrowUnlessSqlite();
         var cacheKiB = (_options.WriterCacheMiB * 1024L).ToString(CultureInfo.InvariantCulture);
         // temp_store=MEMORY keeps the pages a savepoint copies aside in memory: on a file, a conversion under
         // a savepoint cost a dozen extra write calls and ran measurably slower (docs/bench/HISTORY.md). The writer's
@@ -211,7 +211,19 @@ public sealed class LedgerDatabase : IDisposable
     /// Opens the background checkpointer's connection: a checkpoint fsyncs as the connection's synchronous
     /// setting says, so it gets the writer's durability settings.
     /// </summary>
-    internal SqliteConnection OpenCheckpointConnection() => OpenDurableConnection("");
+    internal SqliteConnection OpenCheckpointConnection()
+    {
+        ThrowUnlessSqlite();
+        return OpenDurableConnection("");
+    }
+
+    private void ThrowUnlessSqlite()
+    {
+        if (Engine != LedgerEngine.Sqlite)
+        {
+            throw new InvalidOperationException($"The SQLite writer's connections were asked of a ledger on {Engine}.");
+        }
+    }
 
     private SqliteConnection OpenDurableConnection(string pragmas)
     {
@@ -232,41 +244,43 @@ public sealed class LedgerDatabase : IDisposable
             throw;
         }
     }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }
 
 /// <summary>
 /// One pooled read connection and the statements prepared on it, reused call after call so a hot read
 /// neither opens a connection nor parses its SQL again. Used by one caller at a time.
 /// </summary>
-internal sealed class ReadConnection(SqliteConnection connection) : IDisposable
+internal sealed class ReadConnection(DbConnection connection) : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
 
-    /// <summary>The prepared command of <paramref name="sql"/> with its parameters set to these values.</summary>
-    public SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    /// <summary>
+    /// The prepared command of <paramref name="sql"/> with its parameters set to these values. The SQL names its
+    /// parameters <c>@name</c>, which every engine binds; a given SQL text is always called with the same parameters in
+    /// the same order and of the same types.
+    /// </summary>
+    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
-        if (!_commands.TryGetValue(sql, out var command))
+        if (_commands.TryGetValue(sql, out var command))
         {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, _) in parameters)
+            for (var i = 0; i < parameters.Length; i++)
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
             }
-            command.Prepare();
-            _commands.Add(sql, command);
+            return command;
         }
-        for (var i = 0; i < parameters.Length; i++)
+        // Prepared once with its first values: PostgreSQL infers the parameters' types from them.
+        command = LedgerDatabase.Command(connection, null, sql, parameters);
+        try
         {
-            command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
+            command.Prepare();
         }
+        catch
+        {
+            command.Dispose();
+            throw;
+        }
+        _commands.Add(sql, command);
         return command;
     }
 
@@ -277,5 +291,32 @@ internal sealed class ReadConnection(SqliteConnection connection) : IDisposable
             command.Dispose();
         }
         connection.Dispose();
+    }
+}
+
+/// <summary>
+/// One read snapshot of the ledger (<see cref="LedgerDatabase.OpenSnapshotAsync"/>): a connection inside a read
+/// transaction. Its commands all see the state committed when its first one ran.
+/// </summary>
+internal sealed class ReadSnapshot(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+{
+    /// <summary>The read transaction, for code that takes one (<see cref="Reading.LedgerInvariants"/>).</summary>
+    public DbTransaction Transaction => transaction;
+
+    /// <summary>A command inside the snapshot with these parameters (named <c>@name</c> in the SQL); dispose it after use.</summary>
+    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        LedgerDatabase.Command(connection, transaction, sql, parameters);
+
+    /// <summary>The first column of the first row as an integer (0 when there is no row or it is NULL).</summary>
+    public async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync().ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,13 +1,28 @@
 using System.ComponentModel.DataAnnotations;
+using Npgsql;
+using PartnerExchange.Ledger.Storage;
 
 namespace PartnerExchange.Ledger;
 
 /// <summary>Settings of the ledger's storage and its single writer.</summary>
 public sealed class LedgerOptions : IValidatableObject
 {
-    /// <summary>Path of the SQLite database file. Required; created with its folder when missing.</summary>
-    [Required(ErrorMessage = "Set Ledger:DatabasePath (or PX_DATA_DIR) to the SQLite file the ledger lives in.")]
+    /// <summary>
+    /// Path of the SQLite database file, created with its folder when missing. Required unless <see cref="Postgres"/> is
+    /// set, which moves the ledger to PostgreSQL and leaves this path unused.
+    /// </summary>
     public string DatabasePath { get; set; } = "";
+
+    /// <summary>
+    /// An Npgsql connection string (<c>Host=…;Database=…;Username=…;Password=…</c>) of an existing PostgreSQL database:
+    /// when set (<c>Ledger:Postgres</c>, or the environment variable <c>PX_POSTGRES</c>), the ledger lives there and several
+    /// exchange servers may share it; unset (the default), it lives in the SQLite file at <see cref="DatabasePath"/>.
+    /// Read once at start.
+    /// </summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>The engine these options choose: PostgreSQL when <see cref="Postgres"/> is set, else SQLite.</summary>
+    public LedgerEngine Engine => string.IsNullOrWhiteSpace(Postgres) ? LedgerEngine.Sqlite : LedgerEngine.Postgres;
 
     /// <summary>
     /// When true (the default), every commit is fsynced (<c>synchronous=FULL</c>): an acknowledged
@@ -82,12 +97,38 @@ public sealed class LedgerOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Engine == LedgerEngine.Sqlite && string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            yield return new ValidationResult(
+                "Set Ledger:DatabasePath (or PX_DATA_DIR) to the SQLite file the ledger lives in, or Ledger:Postgres (PX_POSTGRES) to a " +
+                "PostgreSQL database.", [nameof(DatabasePath)]);
+        }
+        if (Engine == LedgerEngine.Postgres && !IsConnectionString(Postgres!))
+        {
+            // The value itself is never repeated: it may hold a password.
+            yield return new ValidationResult(
+                "Ledger:Postgres (PX_POSTGRES) is not an Npgsql connection string: write it as Host=…;Database=…;Username=…;Password=….",
+                [nameof(Postgres)]);
+        }
         if (WriteQueueCapacityPerCaller > WriteQueueCapacity)
         {
             yield return new ValidationResult(
                 $"Ledger:WriteQueueCapacityPerCaller ({WriteQueueCapacityPerCaller}) must not exceed Ledger:WriteQueueCapacity " +
                 $"({WriteQueueCapacity}): lower the share or raise the capacity.",
                 [nameof(WriteQueueCapacityPerCaller)]);
+        }
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 }

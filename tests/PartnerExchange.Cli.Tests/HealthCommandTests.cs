@@ -22,6 +22,16 @@ public sealed class HealthCommandTests(CliExchange exchange) : IClassFixture<Cli
     }
 
     [Fact]
+    public async Task Health_OperatorKey_NamesTheLedgerEngine()
+    {
+        var run = await exchange.PxctlAsync("health");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains(run.Stdout.Split('\n').Select(line => line.Trim()),
+            line => line.StartsWith("Ledger", StringComparison.Ordinal) && line.EndsWith("SQLite", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Health_Json_GivesEachStatusAndWhoTheKeyIs()
     {
         var run = await exchange.PxctlAsync("health", "-o", "json");

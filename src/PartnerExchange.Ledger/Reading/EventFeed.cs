@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Writing;
 
@@ -23,9 +23,10 @@ public sealed record EventRecord(
     long RateVersion);
 
 /// <summary>
-/// Reads a program's events from the outbox in cursor order. Events are committed in cursor order by
-/// the single writer (and across processes by SQLite's write lock), so a reader that has seen cursor N
-/// can never later see a smaller one appear: resuming after N loses nothing and repeats nothing.
+/// Reads a program's events from the outbox in cursor order, the same on every engine. Events are committed in cursor
+/// order by the single writer (and across processes by SQLite's write lock), so a reader that has seen cursor N can
+/// never later see a smaller one appear: resuming after N loses nothing and repeats nothing. On PostgreSQL that order
+/// across servers is the write side's promise (its outbox's cursors), not this reader's.
 /// </summary>
 public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
 {
@@ -39,8 +40,8 @@ public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
             using var reader = connection.Command(
                 "SELECT cursor, program_code, kind, occurred_at_micros, member_number, points, balance_points, transaction_id, " +
                 "reverses_transaction_id, counterparty_program_code, expires_at_micros, warning_days, from_program_code, to_program_code, " +
-                "rate_version FROM events WHERE program_code = $program AND cursor > $after ORDER BY cursor LIMIT $limit",
-                ("$program", query.programCode), ("$after", query.afterCursor), ("$limit", query.limit)).ExecuteReader();
+                "rate_version FROM events WHERE program_code = @program AND cursor > @after ORDER BY cursor LIMIT @limit",
+                ("@program", query.programCode), ("@after", query.afterCursor), ("@limit", query.limit)).ExecuteReader();
             var events = new List<EventRecord>(query.limit);
             while (reader.Read())
             {
@@ -60,8 +61,10 @@ public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
     public Task<long> LatestCursorAsync(string programCode, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(programCode, static (connection, program) =>
             (long)connection.Command(
-                "SELECT MAX((SELECT COALESCE(MAX(cursor), 0) FROM events WHERE program_code = $program), " +
-                "(SELECT COALESCE(MAX(pruned_through_cursor), 0) FROM event_retention WHERE program_code = $program))", ("$program", program))
+                // The larger of the two as an aggregate over both, which every engine has (SQLite's two-argument MAX is its own).
+                "SELECT COALESCE(MAX(newest), 0) FROM (SELECT MAX(cursor) AS newest FROM events WHERE program_code = @program " +
+                "UNION ALL SELECT MAX(pruned_through_cursor) FROM event_retention WHERE program_code = @program) AS newest_of_both",
+                ("@program", program))
                 .ExecuteScalar()!, cancellationToken));
 
     /// <summary>
@@ -71,8 +74,8 @@ public sealed class EventFeed(LedgerDatabase database, CommitSignal commits)
     public Task<long> PrunedThroughAsync(string programCode, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(programCode, static (connection, program) =>
             (long)connection.Command(
-                "SELECT COALESCE(MAX(pruned_through_cursor), 0) FROM event_retention WHERE program_code = $program", ("$program", program))
+                "SELECT COALESCE(MAX(pruned_through_cursor), 0) FROM event_retention WHERE program_code = @program", ("@program", program))
                 .ExecuteScalar()!, cancellationToken));
 
-    private static string? StringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? StringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -58,9 +58,9 @@ public sealed class ExpiryQueries(LedgerDatabase database)
             "SELECT a.balance_points, a.last_activity_micros, p.expiry_policy, p.expiry_months, l.expires_at_micros, l.remaining_points, " +
             "p.expiry_policy_since_micros " +
             "FROM accounts a JOIN partners p ON p.program_code = a.program_code LEFT JOIN point_lots l ON l.account_id = a.id " +
-            "AND l.remaining_points > 0 AND l.expires_at_micros <= $until " +
-            "WHERE a.program_code = $program AND a.kind = $member AND a.member_number = $number ORDER BY l.expires_at_micros, l.id",
-            ("$until", key.Until.ToUnixMicros()), ("$program", key.Program), ("$member", (int)AccountKind.Member), ("$number", key.Member))
+            "AND l.remaining_points > 0 AND l.expires_at_micros <= @until " +
+            "WHERE a.program_code = @program AND a.kind = @member AND a.member_number = @number ORDER BY l.expires_at_micros, l.id",
+            ("@until", key.Until.ToUnixMicros()), ("@program", key.Program), ("@member", (int)AccountKind.Member), ("@number", key.Member))
             .ExecuteReader();
         ExpiryView? view = null;
         while (reader.Read())

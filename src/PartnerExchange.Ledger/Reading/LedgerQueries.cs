@@ -5,7 +5,6 @@ using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Storage;
-using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Reading;
@@ -28,31 +27,29 @@ public sealed record TransactionFilter(
     int Limit);
 
 /// <summary>
-/// Reads of the ledger and its configuration. Reads run on connections of their own in WAL mode, so they
-/// never wait for the writer and always see a committed state. The reads every request makes (keys,
+/// Reads of the ledger and its configuration, the same on every engine. Reads run on connections of their own (WAL
+/// on SQLite, MVCC on PostgreSQL), so they never wait for the writer and always see a committed state. The reads every request makes (keys,
 /// partners, accounts, rates in effect) are plain SQL on pooled connections with prepared statements;
 /// the rarer list reads go through EF Core.
 /// </summary>
 public sealed class LedgerQueries(LedgerDatabase database)
 {
     private const string ApiKeySql =
-        "SELECT key_id, role, program_code, label, created_at_micros, revoked_at_micros, secret_hash FROM api_keys WHERE key_id = $id";
-
-    private const string PartnerSql = $"SELECT {SqlitePartnerStore.PartnerColumns} FROM partners WHERE program_code = $code";
+        "SELECT key_id, role, program_code, label, created_at_micros, revoked_at_micros, secret_hash FROM api_keys WHERE key_id = @id";
 
     private const string EnrolledSql =
-        "SELECT 1 FROM accounts WHERE program_code = $program AND kind = $kind AND member_number = $member";
+        "SELECT 1 FROM accounts WHERE program_code = @program AND kind = @kind AND member_number = @member";
 
     // The balance and the totals by kind are one row, so they come from the same committed state.
     private static readonly string AccountRowSql =
         $"SELECT id, created_at_micros, balance_points, last_sequence, {AccountTotalColumns.SelectList} FROM accounts " +
-        "WHERE program_code = $program AND kind = $kind AND member_number = $member";
+        "WHERE program_code = @program AND kind = @kind AND member_number = @member";
 
     /// <summary>An API key by id with the hash of its secret, or null.</summary>
     public Task<(ApiKeyRecord Key, byte[] SecretHash)?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(keyId, static (connection, id) =>
         {
-            using var reader = connection.Command(ApiKeySql, ("$id", id)).ExecuteReader();
+            using var reader = connection.Command(ApiKeySql, ("@id", id)).ExecuteReader();
             if (!reader.Read())
             {
                 return ((ApiKeyRecord, byte[])?)null;
@@ -70,8 +67,8 @@ public sealed class LedgerQueries(LedgerDatabase database)
         Task.FromResult(database.Read(scope, static (connection, request) =>
         {
             using var reader = connection.Command(
-                SqliteIdempotencyStore.FindSql, ("$principal", request.Principal), ("$key", request.IdempotencyKey)).ExecuteReader();
-            return reader.Read() && SqliteIdempotencyStore.Read(reader) is var earlier && earlier.Matches(request) ? earlier.Response : null;
+                IdempotencyRows.FindSql, ("@principal", request.Principal), ("@key", request.IdempotencyKey)).ExecuteReader();
+            return reader.Read() && IdempotencyRows.Read(reader) is var earlier && earlier.Matches(request) ? earlier.Response : null;
         }, cancellationToken));
 
     /// <summary>API keys by id, optionally of one partner, after a cursor.</summary>
@@ -96,8 +93,8 @@ public sealed class LedgerQueries(LedgerDatabase database)
     public Task<PartnerRecord?> GetPartnerAsync(string programCode, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read(programCode, static (connection, code) =>
         {
-            using var reader = connection.Command(PartnerSql, ("$code", code)).ExecuteReader();
-            return reader.Read() ? SqlitePartnerStore.ReadPartner(reader) : null;
+            using var reader = connection.Command(PartnerRows.ByCodeSql, ("@code", code)).ExecuteReader();
+            return reader.Read() ? PartnerRows.Read(reader) : null;
         }, cancellationToken));
 
     /// <summary>Partners by program code after a cursor.</summary>
@@ -118,7 +115,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
         Task.FromResult(database.Read((programCode, memberNumber), static (connection, member) =>
         {
             using var row = connection.Command(
-                AccountRowSql, ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteReader();
+                AccountRowSql, ("@program", member.programCode), ("@kind", (int)AccountKind.Member), ("@member", member.memberNumber)).ExecuteReader();
             if (!row.Read())
             {
                 return null;
@@ -141,7 +138,7 @@ public sealed class LedgerQueries(LedgerDatabase database)
     public Task<bool> IsEnrolledAsync(string programCode, string memberNumber, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read((programCode, memberNumber), static (connection, member) =>
             connection.Command(EnrolledSql,
-                ("$program", member.programCode), ("$kind", (int)AccountKind.Member), ("$member", member.memberNumber)).ExecuteScalar() is not null,
+                ("@program", member.programCode), ("@kind", (int)AccountKind.Member), ("@member", member.memberNumber)).ExecuteScalar() is not null,
             cancellationToken));
 
     /// <summary>Transactions of a program (or one member), newest first, as that program sees them.</summary>
@@ -205,9 +202,9 @@ public sealed class LedgerQueries(LedgerDatabase database)
     public Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read((from, to, atMicros: at.ToUnixMicros()), static (connection, direction) =>
         {
-            using var reader = connection.Command(SqliteRateStore.RateInEffectSql,
-                ("$from", direction.from), ("$to", direction.to), ("$at", direction.atMicros)).ExecuteReader();
-            return reader.Read() && SqliteRateStore.ReadRate(reader) is { Enabled: true } rate ? rate : null;
+            using var reader = connection.Command(RateRows.InEffectSql,
+                ("@from", direction.from), ("@to", direction.to), ("@at", direction.atMicros)).ExecuteReader();
+            return reader.Read() && RateRows.Read(reader) is { Enabled: true } rate ? rate : null;
         }, cancellationToken));
 
     /// <summary>A rate version by id, or null.</summary>

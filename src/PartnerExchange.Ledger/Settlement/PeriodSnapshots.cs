@@ -1,7 +1,6 @@
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Settlement;
-using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Settlement;
@@ -46,7 +45,7 @@ public sealed class PeriodSnapshot
 }
 
 /// <summary>
-/// Reads what closing a period freezes from a read snapshot (a deferred read transaction in WAL mode), so the
+/// Reads what closing a period freezes from one read snapshot (<see cref="LedgerDatabase.OpenSnapshotAsync"/>), so the
 /// long part of closing — reading every obligation of the period and hashing the statements — never holds
 /// the single writer; partners' writes go on meanwhile.
 /// </summary>
@@ -56,25 +55,16 @@ public sealed class PeriodSnapshots(LedgerDatabase database)
     public async Task<PeriodSnapshot> ReadAsync(DateTimeOffset start, DateTimeOffset end, int networkFeeBasisPoints, CancellationToken cancellationToken)
     {
         var bounds = new PeriodBounds(start.ToUnixMicros(), end.ToUnixMicros());
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // One snapshot for the cut and the obligations: everything at or below the cut, nothing above it.
-        await using var snapshot = connection.BeginTransaction(deferred: true);
-        await using var cut = connection.CreateCommand();
-        cut.Transaction = snapshot;
-        cut.CommandText = "SELECT COALESCE(MAX(sequence), 0) FROM transactions";
-        var cutSequence = (long)(await cut.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        await using var read = connection.CreateCommand();
-        read.Transaction = snapshot;
-        read.CommandText = SqliteSettlementStore.UnsettledObligationsSql;
-        read.Parameters.AddWithValue("$start", bounds.StartMicros);
-        read.Parameters.AddWithValue("$end", bounds.EndMicros);
+        await using var snapshot = await database.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var cutSequence = await snapshot.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM transactions", cancellationToken).ConfigureAwait(false);
+        await using var read = snapshot.Command(ObligationRows.UnsettledSql, ("@start", bounds.StartMicros), ("@end", bounds.EndMicros));
         var obligations = new List<Obligation>();
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                obligations.Add(SqliteSettlementStore.ReadObligation(reader));
+                obligations.Add(ObligationRows.Read(reader));
             }
         }
         return new PeriodSnapshot(bounds, networkFeeBasisPoints, cutSequence, obligations);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerExchange.Domain;
 using PartnerExchange.Ledger.Engines;
-using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Stores;
 
 namespace PartnerExchange.Ledger.Writing;
@@ -48,7 +47,7 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
     public LedgerWriter(
         IOptions<LedgerOptions> options, LedgerDatabase database, TimeProvider clock, ILogger<LedgerWriter> logger, CommitSignal? commits = null,
         WriterMetrics? metrics = null)
-        : this(options.Value, new SqliteLedgerEngine(database, options.Value), clock, logger, commits, metrics)
+        : this(options.Value, LedgerEngines.Create(database, options.Value), clock, logger, commits, metrics)
     {
     }
 

@@ -36,6 +36,7 @@ public static class ExchangeHost
         ("PX_OPERATOR_KEY", "Exchange:OperatorKey"),
         ("PX_LOG_FORMAT", "Exchange:LogFormat"),
         ("PX_REDIS", "Redis:Configuration"),
+        ("PX_POSTGRES", "Ledger:Postgres"),
         ("PX_METRICS_LISTEN", "Metrics:Listen"),
         ("PX_TLS_CERT", "Tls:CertificatePath"),
         ("PX_TLS_KEY", "Tls:KeyPath"),
@@ -83,9 +84,10 @@ public static class ExchangeHost
     {
         ArgumentNullException.ThrowIfNull(app);
         PolicyCheck.ThrowIfIncomplete(app);
-        await app.Services.GetRequiredService<LedgerDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
-        var quoteKey = await app.Services.GetRequiredService<LedgerDatabase>()
-            .GetOrCreateSecretAsync(QuoteTokens.SettingName, 32, cancellationToken).ConfigureAwait(false);
+        var ledger = app.Services.GetRequiredService<LedgerDatabase>();
+        LedgerEngineLog.LogChosen(app.Logger, ledger);
+        await ledger.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var quoteKey = await ledger.GetOrCreateSecretAsync(QuoteTokens.SettingName, 32, cancellationToken).ConfigureAwait(false);
         app.Services.GetRequiredService<QuoteKeyHolder>().Key = quoteKey;
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -239,7 +241,7 @@ public static class ExchangeHost
                 health.Services.Map("", result => result.Tags.Contains("ledger"));
                 health.Services.Map(RedisHealthCheck.ServiceName, result => result.Name == "redis");
             })
-            .AddCheck<SqliteHealthCheck>("sqlite", tags: ["ledger"])
+            .AddCheck<LedgerHealthCheck>("ledger", tags: ["ledger"])
             .AddCheck<RedisHealthCheck>("redis");
         services.AddGrpcReflection();
         // Last, after everything that adds grpc-dotnet's own binder: every service is bound with marshallers that

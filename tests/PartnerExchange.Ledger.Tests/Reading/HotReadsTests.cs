@@ -18,6 +18,19 @@ public sealed class HotReadsTests : LedgerTest
     private static readonly ExchangeRateTerms AirToHotel = new(10, 8, 10, 10_000, 10, 2, 0, null, null);
 
     [Fact]
+    public async Task ReadersClosedBeyondThePool_NeverHandAReadOnlyConnectionToAWrite()
+    {
+        // More readers at once than the ledger keeps idle: those beyond it are closed when given back.
+        var readers = Enumerable.Range(0, 40).Select(_ => Ledger.Database.RentReader()).ToList();
+        readers.ForEach(reader => Ledger.Database.Return(reader, healthy: true));
+
+        // A write on a connection of its own, as the shared secret's first use is, must not get one of them back.
+        var secret = await Ledger.Database.GetOrCreateSecretAsync("readers-closed", 16, default);
+
+        Assert.Equal(16, secret.Length);
+    }
+
+    [Fact]
     public async Task GetPartnerAsync_EarnRuleOwnLimitsAndExpiry_SameAsListed()
     {
         var limits = new PartnerRateLimits(new RateLimit(5, 7), null, new RateLimit(11, 13));

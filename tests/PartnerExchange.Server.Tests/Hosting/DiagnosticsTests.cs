@@ -38,6 +38,24 @@ public sealed class DiagnosticsTests(RunningExchange exchange) : IntegrationTest
     }
 
     [Fact]
+    public async Task Ping_WithOperatorKey_SaysTheLedgerEngine()
+    {
+        var pong = await Client(Exchange.OperatorKey).PingAsync(new PingRequest());
+
+        Assert.Equal(LedgerEngine.Sqlite, pong.LedgerEngine);
+    }
+
+    [Fact]
+    public async Task Ping_WithPartnerKey_LedgerEngineNotTold()
+    {
+        var shop = await Exchange.CreatePartnerAsync();
+
+        var pong = await Client(shop.Key).PingAsync(new PingRequest());
+
+        Assert.Equal(LedgerEngine.Unspecified, pong.LedgerEngine);
+    }
+
+    [Fact]
     public Task Ping_WithUnknownKey_IsUnauthenticated() =>
         RpcAssert.FailsAsync(StatusCode.Unauthenticated, "API_KEY_INVALID", () => Client("pxk_nope").PingAsync(new PingRequest()));
 

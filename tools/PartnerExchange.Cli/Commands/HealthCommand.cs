@@ -7,8 +7,8 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace PartnerExchange.Cli.Commands;
 
 /// <summary>
-/// <c>pxctl health</c>: whether the exchange serves, whether it runs degraded without Redis, and whether the key
-/// works. Exit 0 when all is well, 1 when degraded (Redis not serving), 2 when the exchange is not serving.
+/// <c>pxctl health</c>: whether the exchange serves, whether it runs degraded without Redis, whether the key
+/// works, and (for an operator key) which engine the ledger runs on. Exit 0 when all is well, 1 when degraded (Redis not serving), 2 when the exchange is not serving.
 /// </summary>
 internal static class HealthCommand
 {
@@ -20,7 +20,7 @@ internal static class HealthCommand
         var command = new Command(
             "health",
             "Shows whether the exchange serves, whether Redis does (without it the exchange runs degraded: rate limits per server, "
-            + "duplicates caught by the ledger alone), and who the key is. Exit 1 when degraded, 2 when the exchange is not serving.");
+            + "duplicates caught by the ledger alone), who the key is, and for an operator key the ledger's engine (SQLite or PostgreSQL). Exit 1 when degraded, 2 when the exchange is not serving.");
         runner.Reads(command, async (context, cancellationToken) =>
         {
             var exchange = context.Exchange;
@@ -46,10 +46,19 @@ internal static class HealthCommand
                 ("Exchange", Display.UpperSnake(ledger.ToString())),
                 ("Redis", Display.UpperSnake(redis.ToString())),
                 ("Key", ping.ProgramCode.Length == 0 ? $"operator ({ping.KeyId})" : $"partner {ping.ProgramCode} ({ping.KeyId})"),
+                ("Ledger", LedgerEngineText(ping.LedgerEngine)),
                 ("Server time", Display.Time(ping.ServerTime)),
             ]));
             return exitCode;
         });
         return command;
     }
+
+    /// <summary>The ledger's engine as the exchange told it: only operator keys are told, and older servers tell no one.</summary>
+    private static string LedgerEngineText(LedgerEngine engine) => engine switch
+    {
+        LedgerEngine.Sqlite => "SQLite",
+        LedgerEngine.Postgres => "PostgreSQL",
+        _ => "not told (an operator key is; servers before this release tell no one)",
+    };
 }

@@ -1,8 +1,7 @@
-using System.Data;
 using PartnerExchange.Domain.Expiry;
-using PartnerExchange.Domain.Points;
 using PartnerExchange.Domain.Rates;
 using PartnerExchange.Ledger.Commands;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
@@ -11,15 +10,10 @@ namespace PartnerExchange.Ledger.Engines.Sqlite;
 /// <summary>The partners table.</summary>
 internal sealed class SqlitePartnerStore(SqliteWriteTransaction tx) : IPartnerStore
 {
-    internal const string PartnerColumns =
-        "program_code, display_name, program_name, kind, status, settlement_currency, point_price_micros, " +
-        "earn_currency, earn_points, earn_per_amount_minor, created_at_micros, updated_at_micros, " +
-        "writes_per_second, writes_burst, reads_per_second, reads_burst, quotes_per_second, quotes_burst, expiry_policy, expiry_months";
-
     public PartnerRecord? Find(string programCode)
     {
-        using var reader = tx.Query($"SELECT {PartnerColumns} FROM partners WHERE program_code = $code", ("$code", programCode));
-        return reader.Read() ? ReadPartner(reader) : null;
+        using var reader = tx.Query(PartnerRows.ByCodeSql, ("@code", programCode));
+        return reader.Read() ? PartnerRows.Read(reader) : null;
     }
 
     public ExpiryPolicy ExpiryPolicyOf(string programCode)
@@ -65,21 +59,6 @@ internal sealed class SqlitePartnerStore(SqliteWriteTransaction tx) : IPartnerSt
             "UPDATE partners SET status = $status, updated_at_micros = $now WHERE program_code = $code",
             ("$status", suspended ? PartnerStatus.Suspended : PartnerStatus.Active), ("$now", atMicros), ("$code", programCode)) == 1;
 
-    internal static PartnerRecord ReadPartner(IDataRecord r)
-    {
-        EarnRule? earn = r.IsDBNull(7) ? null : new EarnRule(r.GetString(7), r.GetInt64(8), r.GetInt64(9));
-        return new PartnerRecord(
-            r.GetString(0), r.GetString(1), r.GetString(2), (PartnerKind)r.GetInt32(3), r.GetInt32(4) == PartnerStatus.Suspended,
-            r.GetString(5), r.GetInt64(6), earn, Time.FromMicros(r.GetInt64(10)), Time.FromMicros(r.GetInt64(11)))
-        {
-            RateLimits = new PartnerRateLimits(LimitAt(r, 12), LimitAt(r, 14), LimitAt(r, 16)),
-            ExpiryPolicy = new ExpiryPolicy((ExpiryPolicyKind)r.GetInt32(18), r.GetInt32(19)),
-        };
-    }
-
-    private static RateLimit? LimitAt(IDataRecord r, int ordinal) =>
-        r.IsDBNull(ordinal) ? null : new RateLimit(r.GetInt32(ordinal), r.GetInt32(ordinal + 1));
-
     /// <summary>The six nullable limit columns of a partner, in the order the SQL above names them.</summary>
     private static (string Name, SqlValue Value)[] LimitParameters(PartnerRateLimits limits) =>
     [
@@ -96,23 +75,15 @@ internal sealed class SqlitePartnerStore(SqliteWriteTransaction tx) : IPartnerSt
 /// <summary>The exchange_rates table.</summary>
 internal sealed class SqliteRateStore(SqliteWriteTransaction tx) : IRateStore
 {
-    internal const string RateColumns =
-        "id, from_program_code, to_program_code, version, from_points, to_points, min_source_points, max_source_points, " +
-        "increment_points, member_fee_points, bonus_basis_points, bonus_starts_at_micros, bonus_ends_at_micros, " +
-        "effective_at_micros, enabled, created_at_micros";
+    internal const string RateColumns = RateRows.Columns;
 
-    /// <summary>
-    /// The latest version of one direction in effect at a time, enabled or not: read backwards along the
-    /// (from, to, effective, version) index, it is the first row, with no sort (every conversion asks).
-    /// </summary>
-    internal const string RateInEffectSql =
-        $"SELECT {RateColumns} FROM exchange_rates WHERE from_program_code = $from AND to_program_code = $to " +
-        "AND effective_at_micros <= $at ORDER BY effective_at_micros DESC, version DESC LIMIT 1";
+    /// <inheritdoc cref="RateRows.InEffectSql"/>
+    internal const string RateInEffectSql = RateRows.InEffectSql;
 
     public RateRecord? InEffect(string fromProgramCode, string toProgramCode, DateTimeOffset at)
     {
-        using var reader = tx.Query(RateInEffectSql, ("$from", fromProgramCode), ("$to", toProgramCode), ("$at", at.ToUnixMicros()));
-        return reader.Read() ? ReadRate(reader) : null;
+        using var reader = tx.Query(RateInEffectSql, ("@from", fromProgramCode), ("@to", toProgramCode), ("@at", at.ToUnixMicros()));
+        return reader.Read() ? RateRows.Read(reader) : null;
     }
 
     public List<RateRecord> OutOf(string fromProgramCode, DateTimeOffset at)
@@ -125,7 +96,7 @@ internal sealed class SqliteRateStore(SqliteWriteTransaction tx) : IRateStore
         var rates = new List<RateRecord>();
         while (reader.Read())
         {
-            rates.Add(ReadRate(reader));
+            rates.Add(RateRows.Read(reader));
         }
         return rates;
     }
@@ -133,7 +104,7 @@ internal sealed class SqliteRateStore(SqliteWriteTransaction tx) : IRateStore
     public RateRecord? Find(long rateId)
     {
         using var reader = tx.Query($"SELECT {RateColumns} FROM exchange_rates WHERE id = $id", ("$id", rateId));
-        return reader.Read() ? ReadRate(reader) : null;
+        return reader.Read() ? RateRows.Read(reader) : null;
     }
 
     public long LatestVersion(string fromProgramCode, string toProgramCode) =>
@@ -153,17 +124,6 @@ internal sealed class SqliteRateStore(SqliteWriteTransaction tx) : IRateStore
             ("$bonus_start", terms.BonusStartsAt?.ToUnixMicros()), ("$bonus_end", terms.BonusEndsAt?.ToUnixMicros()),
             ("$effective", effectiveAt.ToUnixMicros()), ("$enabled", enabled), ("$now", tx.NowMicros))
         ?? throw new InvalidOperationException("INSERT … RETURNING gave no id.");
-
-    internal static RateRecord ReadRate(IDataRecord r)
-    {
-        var terms = new ExchangeRateTerms(
-            r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt32(10),
-            r.IsDBNull(11) ? null : Time.FromMicros(r.GetInt64(11)),
-            r.IsDBNull(12) ? null : Time.FromMicros(r.GetInt64(12)));
-        return new RateRecord(
-            r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), terms,
-            Time.FromMicros(r.GetInt64(13)), r.GetBoolean(14), Time.FromMicros(r.GetInt64(15)));
-    }
 }
 
 /// <summary>The api_keys table.</summary>

@@ -1,5 +1,5 @@
-using System.Data;
 using PartnerExchange.Domain.Settlement;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
@@ -14,22 +14,10 @@ internal sealed class SqliteSettlementStore(SqliteWriteTransaction tx) : ISettle
         "s.destination_points, s.gross_amount_micros, s.gross_amount_minor, s.network_fee_minor, s.amount_due_minor, " +
         "s.content_hash, s.created_at_micros, (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.statement_id = s.statement_id)";
 
-    /// <summary>
-    /// Obligations recorded in [$start, $end), in sequence order: sequence, transaction id, payer, payee, currency,
-    /// destination points, micros, minor. Periods never overlap and no obligation is recorded inside a closed one
-    /// (<see cref="Obligations.RecordedAtMicros"/>), so while [$start, $end) is not closed, none of them is in a statement.
-    /// </summary>
-    internal const string UnsettledObligationsSql =
-        UnsettledObligationsSelect + "WHERE o.created_at_micros >= $start AND o.created_at_micros < $end ORDER BY o.sequence";
-
-    private const string UnsettledObligationsSelect =
-        "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
-        "o.amount_micros, o.amount_minor FROM obligations o JOIN transactions t ON t.sequence = o.sequence ";
-
     // The same, of the obligations after a snapshot's cut only: read along the sequence (the unary '+' keeps SQLite
     // off the index by time, which would walk the whole period for the few rows that committed meanwhile).
     private const string UnsettledObligationsAfterSql =
-        UnsettledObligationsSelect + "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
+        ObligationRows.Select + "WHERE o.sequence > $after AND +o.created_at_micros >= $start AND +o.created_at_micros < $end " +
         "ORDER BY o.sequence";
 
     public long LatestClosedPeriodEndMicros() =>
@@ -49,17 +37,13 @@ internal sealed class SqliteSettlementStore(SqliteWriteTransaction tx) : ISettle
         var obligations = new List<Obligation>();
         using var reader = afterSequence is { } after
             ? tx.Query(UnsettledObligationsAfterSql, ("$after", after), ("$start", bounds.StartMicros), ("$end", bounds.EndMicros))
-            : tx.Query(UnsettledObligationsSql, ("$start", bounds.StartMicros), ("$end", bounds.EndMicros));
+            : tx.Query(ObligationRows.UnsettledSql, ("@start", bounds.StartMicros), ("@end", bounds.EndMicros));
         while (reader.Read())
         {
-            obligations.Add(ReadObligation(reader));
+            obligations.Add(ObligationRows.Read(reader));
         }
         return obligations;
     }
-
-    /// <summary>One row of <see cref="UnsettledObligationsSql"/>.</summary>
-    internal static Obligation ReadObligation(IDataRecord r) =>
-        new(r.GetString(2), r.GetString(3), r.GetString(4), new ObligationLine(r.GetInt64(0), r.GetString(1), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)));
 
     public void InsertPeriod(StoredPeriod period) =>
         tx.Execute(

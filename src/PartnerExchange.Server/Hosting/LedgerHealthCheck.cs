@@ -3,8 +3,8 @@ using PartnerExchange.Ledger.Reading;
 
 namespace PartnerExchange.Server.Hosting;
 
-/// <summary>Reports the ledger database healthy when a read succeeds (grpc.health.v1 serves it).</summary>
-internal sealed class SqliteHealthCheck(LedgerQueries queries) : IHealthCheck
+/// <summary>Reports the ledger database, SQLite or PostgreSQL, healthy when a read succeeds (grpc.health.v1 serves it).</summary>
+internal sealed class LedgerHealthCheck(LedgerQueries queries) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
