@@ -201,6 +201,40 @@ public sealed class LedgerCopyTests(CopiedLedger copied) : IClassFixture<CopiedL
     }
 
     [Fact]
+    public async Task Rejects_SourceWrittenDuringTheCopy_RollingItBack()
+    {
+        await using var running = await LedgerHarness.StartAsync();
+        await running.CreateShopToAirAsync(100);
+        var target = await PostgresServer.Shared.CreateDatabaseAsync();
+        try
+        {
+            await LedgerSchema.MigrateAsync(LedgerEngine.Postgres, target, null, CancellationToken.None);
+            // Another session's lock on a ledger table holds the copy after it opened its snapshot of the source.
+            await using var blocker = new NpgsqlConnection(target);
+            await blocker.OpenAsync();
+            await using var blocking = await blocker.BeginTransactionAsync();
+            await using (var command = new NpgsqlCommand("LOCK TABLE settings IN ACCESS SHARE MODE", blocker, blocking))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+            var copy = LedgerCopy.CopyAsync(running.Options.DatabasePath, target, null, CancellationToken.None);
+            await WaitUntilWaitingForALockAsync(target, copy);
+            // The exchange was not stopped: it commits while the copy runs.
+            await running.AccrueAsync(LedgerHarness.Shop, "s1", 5);
+            await blocking.RollbackAsync();
+
+            var refusal = await Assert.ThrowsAsync<LedgerCopyException>(() => copy);
+
+            Assert.Contains("was written to while it was being copied", refusal.Message, StringComparison.Ordinal);
+            Assert.Empty(await AllRowsAsync(target));
+        }
+        finally
+        {
+            await PostgresServer.Shared.DropDatabaseAsync(target);
+        }
+    }
+
+    [Fact]
     public async Task CopyAsync_TargetChangesAValueOnTheWay_RollsBackNamingTheTable()
     {
         var target = await PostgresServer.Shared.CreateDatabaseAsync();
@@ -222,6 +256,23 @@ public sealed class LedgerCopyTests(CopiedLedger copied) : IClassFixture<CopiedL
         finally
         {
             await PostgresServer.Shared.DropDatabaseAsync(target);
+        }
+    }
+
+    /// <summary>Waits until a session of the database waits for a lock, failing if <paramref name="copy"/> ends first.</summary>
+    private static async Task WaitUntilWaitingForALockAsync(string connectionString, Task copy)
+    {
+        const string Waiting = "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database " +
+            "WHERE NOT l.granted AND d.datname = current_database()";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while ((await CopySubjects.PostgresRowsAsync(connectionString, Waiting)).Single() == "0")
+        {
+            if (copy.IsCompleted)
+            {
+                await copy;
+                Assert.Fail("The copy ended without waiting for the lock.");
+            }
+            await Task.Delay(20, timeout.Token);
         }
     }
 
