@@ -46,12 +46,21 @@ internal sealed record LedgerTable(string Name, IReadOnlyList<LedgerColumn> Colu
 /// </summary>
 internal static class LedgerTables
 {
-    private static readonly Lazy<IReadOnlyList<LedgerTable>> Tables = new(Build);
+    private static readonly Lazy<(IReadOnlyList<LedgerTable> Copied, IReadOnlyList<string> PostgresOnly)> Tables = new(Build);
 
-    /// <summary>The tables, by name.</summary>
-    public static IReadOnlyList<LedgerTable> All => Tables.Value;
+    /// <summary>The tables both engines' models have, which the copy copies, by name.</summary>
+    public static IReadOnlyList<LedgerTable> All => Tables.Value.Copied;
 
-    private static List<LedgerTable> Build()
+    /// <summary>
+    /// Tables only the PostgreSQL model has (state of several servers sharing one database, which a SQLite ledger has
+    /// no rows for): a copy leaves them empty, and refuses a target where they are not.
+    /// </summary>
+    public static IReadOnlyList<string> PostgresOnly => Tables.Value.PostgresOnly;
+
+    /// <summary>Every table of the PostgreSQL model: the copied ones and <see cref="PostgresOnly"/>.</summary>
+    public static IEnumerable<string> PostgresTableNames => All.Select(t => t.Name).Concat(PostgresOnly);
+
+    private static (IReadOnlyList<LedgerTable>, IReadOnlyList<string>) Build()
     {
         using var postgres = new PostgresLedgerContext(
             new DbContextOptionsBuilder<PostgresLedgerContext>().UseNpgsql("Host=model.invalid;Database=model").Options);
@@ -63,16 +72,22 @@ internal static class LedgerTables
             throw new NotSupportedException(
                 "The PostgreSQL ledger model has a sequence the copy does not know how to carry over: teach LedgerCopy its value.");
         }
-        var tables = postgres.Model.GetRelationalModel().Tables.Select(Describe).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
-        var sqliteTables = sqlite.Model.GetRelationalModel().Tables
-            .Select(t => $"{t.Name}({string.Join(", ", t.Columns.Select(c => c.Name).Order(StringComparer.Ordinal))})")
-            .Order(StringComparer.Ordinal);
-        var postgresTables = tables.Select(t => $"{t.Name}({string.Join(", ", t.Columns.Select(c => c.Name).Order(StringComparer.Ordinal))})");
-        if (!sqliteTables.SequenceEqual(postgresTables, StringComparer.Ordinal))
+        var sqliteTables = sqlite.Model.GetRelationalModel().Tables.ToDictionary(
+            t => t.Name, t => string.Join(", ", t.Columns.Select(c => c.Name).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
+        var postgresTables = postgres.Model.GetRelationalModel().Tables.ToList();
+        var copied = postgresTables.Where(t => sqliteTables.ContainsKey(t.Name)).Select(Describe).OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var differing = copied.Where(t => sqliteTables[t.Name] != string.Join(", ", t.Columns.Select(c => c.Name).Order(StringComparer.Ordinal)))
+            .Select(t => t.Name)
+            .Concat(sqliteTables.Keys.Where(name => postgresTables.All(t => t.Name != name)))
+            .ToList();
+        if (differing.Count > 0)
         {
-            throw new InvalidOperationException("The SQLite and PostgreSQL ledger models describe different tables or columns.");
+            // Rows of a SQLite table or column PostgreSQL lacks would be lost by the copy.
+            throw new InvalidOperationException(
+                $"The SQLite and PostgreSQL ledger models differ in {string.Join(", ", differing)}: the copy cannot carry every row over.");
         }
-        return tables;
+        var postgresOnly = postgresTables.Select(t => t.Name).Where(name => !sqliteTables.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        return (copied, postgresOnly);
     }
 
     private static LedgerTable Describe(ITable table)

@@ -30,7 +30,7 @@ internal sealed class PostgresTarget : IAsyncDisposable
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var existing = await ExistingTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        return await WithRowsAsync(connection, null, LedgerTables.All.Where(t => existing.Contains(t.Name)), cancellationToken).ConfigureAwait(false);
+        return await WithRowsAsync(connection, null, LedgerTables.PostgresTableNames.Where(existing.Contains), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens the copy's transaction and locks every ledger table; refuses a database that holds ledger rows.</summary>
@@ -43,10 +43,10 @@ internal sealed class PostgresTarget : IAsyncDisposable
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var target = new PostgresTarget(connection, transaction);
             await target.ExecuteAsync(
-                $"LOCK TABLE {string.Join(", ", LedgerTables.All.Select(t => LedgerTable.Quote(t.Name)))} IN ACCESS EXCLUSIVE MODE",
+                $"LOCK TABLE {string.Join(", ", LedgerTables.PostgresTableNames.Select(LedgerTable.Quote))} IN ACCESS EXCLUSIVE MODE",
                 cancellationToken).ConfigureAwait(false);
             var unknown = (await ExistingTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
-                .Where(name => !name.StartsWith("__EF", StringComparison.Ordinal) && LedgerTables.All.All(t => t.Name != name))
+                .Where(name => !name.StartsWith("__EF", StringComparison.Ordinal) && !LedgerTables.PostgresTableNames.Contains(name, StringComparer.Ordinal))
                 .Order(StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
@@ -54,7 +54,7 @@ internal sealed class PostgresTarget : IAsyncDisposable
                     $"The PostgreSQL database {description} has tables the ledger model does not describe ({string.Join(", ", unknown)}); " +
                     "the copy would leave them empty.");
             }
-            RefuseRows(description, await WithRowsAsync(connection, transaction, LedgerTables.All, cancellationToken).ConfigureAwait(false));
+            RefuseRows(description, await WithRowsAsync(connection, transaction, LedgerTables.PostgresTableNames, cancellationToken).ConfigureAwait(false));
             return target;
         }
         catch
@@ -160,9 +160,9 @@ internal sealed class PostgresTarget : IAsyncDisposable
     }
 
     private static async Task<List<string>> WithRowsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<LedgerTable> tables, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> tables, CancellationToken cancellationToken)
     {
-        var checks = tables.Select(t => $"SELECT '{t.Name}' WHERE EXISTS (SELECT 1 FROM {LedgerTable.Quote(t.Name)})").ToList();
+        var checks = tables.Select(t => $"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {LedgerTable.Quote(t)})").ToList();
         var withRows = new List<string>();
         if (checks.Count == 0)
         {
