@@ -3,6 +3,8 @@ using Grpc.Core;
 using PartnerExchange.Cli.Connection;
 using PartnerExchange.Cli.Input;
 using PartnerExchange.Cli.Output;
+using PartnerExchange.Ledger.Storage;
+using PartnerExchange.Ledger.Storage.Copy;
 
 namespace PartnerExchange.Cli.Commands;
 
@@ -31,6 +33,34 @@ internal sealed class CommandRunner(CommandIo io, GlobalOptions options)
         command.Options.Add(IdempotencyKeyOption);
         Reads(command, body);
     }
+
+    /// <summary>
+    /// Gives <paramref name="command"/> a body that works on ledger files and databases on this machine, with no
+    /// exchange to connect to. Its operating errors (a refusal, a missing file, a database that does not answer or
+    /// refuses the login) become one line on stderr and exit code 2; the messages name databases without passwords.
+    /// </summary>
+    public void Locally(Command command, Func<ParseResult, Terminal, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = new Terminal(io.Stdout, io.Stderr, parseResult.GetValue(options.Output) == "json");
+            try
+            {
+                return await body(parseResult, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is UsageException or LedgerCopyException or LedgerSchemaException or System.Data.Common.DbException
+                or IOException or UnauthorizedAccessException)
+            {
+                await io.Stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await io.Stderr.WriteLineAsync("error: cancelled").ConfigureAwait(false);
+            }
+            return Cli.ExitError;
+        });
+
+    /// <summary>An environment variable, as this run sees the environment.</summary>
+    public string? Environment(string name) => io.Environment(name);
 
     private async Task<int> RunAsync(
         ParseResult parseResult, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ internal static class CommandTree
         var runner = new CommandRunner(io, globals);
         var root = new RootCommand(
             "pxctl: the PartnerExchange ops tool. Manages partners, rates and keys; shows members and transactions as their partner sees them; adjusts members' balances; closes, exports, "
-            + "reconciles and records payments of settlement periods; values liability; verifies the ledger; runs points expiry; checks the exchange's health. "
+            + "reconciles and records payments of settlement periods; values liability; verifies the ledger, backs up its SQLite file and copies it into PostgreSQL; runs points expiry; checks the exchange's health. "
             + "Exit codes: 0 ok, 1 differences or findings (reconcile, ledger verify), 2 errors.");
         globals.AddTo(root);
         // The default prints the entry assembly's version, which is the test host's when tests run pxctl in-process.

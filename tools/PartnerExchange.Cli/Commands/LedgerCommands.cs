@@ -4,7 +4,10 @@ using PartnerExchange.V1;
 
 namespace PartnerExchange.Cli.Commands;
 
-/// <summary><c>pxctl ledger verify</c>: exit 0 when every invariant holds, 1 when there are findings.</summary>
+/// <summary>
+/// <c>pxctl ledger verify</c>: exit 0 when every invariant holds, 1 when there are findings. Beside it, <c>ledger copy</c>
+/// and <c>ledger backup</c> (<see cref="LedgerFileCommands"/>), which work on the ledger's files and databases directly.
+/// </summary>
 internal static class LedgerCommands
 {
     // The details' values start after "Transactions" and two spaces.
@@ -45,6 +48,8 @@ internal static class LedgerCommands
             return response.Ok ? Cli.ExitOk : Cli.ExitDifferences;
         });
         ledger.Subcommands.Add(verify);
+        ledger.Subcommands.Add(LedgerFileCommands.Copy(runner));
+        ledger.Subcommands.Add(LedgerFileCommands.Backup(runner));
         return ledger;
     }
 }
