@@ -22,6 +22,9 @@ public sealed class PostgresWriterTests : IAsyncLifetime
 {
     private const int RequestsPerServer = 150;
 
+    /// <summary>The application name of the servers' sessions, before the server's number.</summary>
+    private const string ServerSessions = "px-server-";
+
     // Small groups: many commits of each server, interleaved with the other's.
     private readonly LedgerOptions _options = new() { MaxGroupSize = 2 };
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
@@ -37,7 +40,8 @@ public sealed class PostgresWriterTests : IAsyncLifetime
         _database = await TestPostgresDatabase.CreateAsync();
         for (var i = 0; i < 2; i++)
         {
-            var dataSource = NpgsqlDataSource.Create(Database.ConnectionString);
+            var dataSource = NpgsqlDataSource.Create(
+                new NpgsqlConnectionStringBuilder(Database.ConnectionString) { ApplicationName = ServerSessions + i }.ConnectionString);
             _dataSources.Add(dataSource);
             _servers.Add(new LedgerWriter(_options, new PostgresLedgerEngine(dataSource, _options), _clock, _log));
         }
@@ -126,6 +130,26 @@ public sealed class PostgresWriterTests : IAsyncLifetime
         Assert.Equal(opening / spend, accepted);
         Assert.All(outcomes.Where(o => o.Value.Response.IsRefusal), o => Assert.Equal(ErrorReason.InsufficientPoints, Responses.ReasonOf(o.Value.Response)));
         Assert.Equal(0, await ScalarAsync("SELECT balance_points FROM accounts WHERE member_number = 'm0'"));
+        await AssertVerifiedAsync();
+    }
+
+    [Fact]
+    public async Task WriterSessionCutByTheServer_FailsTheGroupInFlightThenWritesOnANewSession()
+    {
+        await SeedAsync(memberPoints: 0);
+        var server = _servers[0];
+
+        // As when PostgreSQL restarts or an operator ends the session: the writer finds out at its next statement.
+        Assert.True(await ScalarAsync(
+            $"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{ServerSessions}0'") > 0);
+        var cut = await Record.ExceptionAsync(() => Submit(server, Scope(Shop, "after-cut"), Accrual("m0", 5)));
+        var retried = await Submit(server, Scope(Shop, "after-cut"), Accrual("m0", 5));
+
+        Assert.IsAssignableFrom<NpgsqlException>(cut);
+        Assert.NotEmpty(_log.TakeErrors());
+        Assert.False(retried.Value.Replayed);
+        Assert.False(retried.Value.Response.IsRefusal, Responses.Text(retried.Value.Response));
+        Assert.Equal(5, await ScalarAsync("SELECT balance_points FROM accounts WHERE member_number = 'm0'"));
         await AssertVerifiedAsync();
     }
 
