@@ -153,6 +153,19 @@ public sealed class PostgresWriterTests : IAsyncLifetime
         await AssertVerifiedAsync();
     }
 
+    [Fact]
+    public async Task InvariantChecker_OnPostgreSql_ReportsABalanceItsPostingsDoNotExplain()
+    {
+        await SeedAsync(memberPoints: 100);
+
+        await ScalarAsync("UPDATE accounts SET balance_points = balance_points + 1 WHERE member_number = 'm0' RETURNING 0");
+
+        await using var connection = await Database.DataSource.OpenConnectionAsync();
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead);
+        var verification = await LedgerInvariants.VerifyAsync(snapshot, default);
+        Assert.Equal(["account_balances", "lots_match_balances"], verification.Findings.Select(f => f.Check).Order());
+    }
+
     /// <summary>SHOP with members m0–m3 (m0 holding <paramref name="memberPoints"/>), AIR with a0, and a 1:1 rate SHOP → AIR; through server 0.</summary>
     private async Task SeedAsync(long memberPoints)
     {
