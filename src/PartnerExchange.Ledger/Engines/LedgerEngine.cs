@@ -5,8 +5,8 @@ namespace PartnerExchange.Ledger.Engines;
 
 /// <summary>
 /// The storage engine a ledger runs on: what the single writer opens its write transaction (and the stores
-/// behind it) and its background upkeep with. Each engine is a folder beside this file; commands and planners
-/// never know which one runs them.
+/// behind it) and its background upkeep with. Each engine is a folder beside this file (Sqlite/, Postgres/);
+/// commands and planners never know which one runs them.
 /// </summary>
 internal interface ILedgerEngine
 {

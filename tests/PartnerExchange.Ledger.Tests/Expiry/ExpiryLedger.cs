@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Commands;
@@ -18,7 +18,7 @@ internal sealed record PostingRow(AccountKind Kind, string ProgramCode, string M
 
 /// <summary>
 /// Short ways for the expiry tests to drive the real ledger (policies, movements, expiry runs) and to read
-/// what it stored (lots, lot movements, postings, events) straight from the file.
+/// what it stored (lots, lot movements, postings, events) straight from the database.
 /// </summary>
 internal static class ExpiryLedger
 {
@@ -103,11 +103,7 @@ internal static class ExpiryLedger
         return outcome.Value;
     }
 
-    public static async Task AssertAuditCleanAsync(this LedgerHarness ledger)
-    {
-        var verification = await new LedgerAudit(ledger.Database).VerifyAsync(default);
-        Assert.True(verification.Ok, string.Join('\n', verification.Findings));
-    }
+    public static Task AssertAuditCleanAsync(this LedgerHarness ledger) => ledger.AssertVerifiedAsync();
 
     public static Task<List<LotRow>> LotsAsync(this LedgerHarness ledger, string program, string member) =>
         QueryAsync(ledger,
@@ -141,8 +137,8 @@ internal static class ExpiryLedger
     public static async Task<string> TransactionIdAsync(this LedgerHarness ledger, long sequence) =>
         (await QueryAsync(ledger, "SELECT transaction_id FROM transactions WHERE sequence = $seq", r => r.GetString(0), ("$seq", sequence))).Single();
 
-    public static Task<IReadOnlyList<EventRecord>> EventsAsync(this LedgerHarness ledger, string program) =>
-        new EventFeed(ledger.Database, new CommitSignal()).ReadAfterAsync(program, 0, 10_000, default);
+    public static async Task<IReadOnlyList<EventRecord>> EventsAsync(this LedgerHarness ledger, string program) =>
+        await ledger.EventsAfterAsync(program, 0);
 
     public static async Task<List<EventRecord>> EventsAsync(this LedgerHarness ledger, string program, EventKind kind) =>
         (await ledger.EventsAsync(program)).Where(e => e.Kind == kind).ToList();
@@ -166,28 +162,12 @@ internal static class ExpiryLedger
         return rows;
     }
 
-    private static string Cell(SqliteDataReader reader, int ordinal) =>
+    private static string Cell(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? "null"
         : reader.GetValue(ordinal) is byte[] bytes ? Convert.ToHexString(bytes)
         : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture) ?? "";
 
-    private static async Task<List<TRow>> QueryAsync<TRow>(
-        LedgerHarness ledger, string sql, Func<SqliteDataReader, TRow> read, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection(ledger.Database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<TRow>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(read(reader));
-        }
-        return rows;
-    }
+    private static Task<List<TRow>> QueryAsync<TRow>(
+        LedgerHarness ledger, string sql, Func<DbDataReader, TRow> read, params (string Name, object Value)[] parameters) =>
+        ledger.QueryAsync(sql, read, parameters);
 }

@@ -1,12 +1,10 @@
-using PartnerExchange.Ledger.Engines;
-using PartnerExchange.Ledger.Engines.Sqlite;
-
 namespace PartnerExchange.Ledger.Tests.Infrastructure;
 
 /// <summary>
-/// The engine the ledger tests' writer runs on, chosen here alone (PX_TEST_LEDGER_ENGINE, default sqlite). The
-/// property tests (trait <see cref="ContractCategory"/>: the ledger, rate-change and lot properties) are the contract
-/// every engine passes: a new engine adds its case here and runs <c>dotnet test --filter Category=EngineContract</c>.
+/// The engine the ledger tests' writer runs on, chosen here alone (PX_TEST_LEDGER_ENGINE: sqlite, the default, or
+/// postgres, on a database of the test run's own cluster per ledger; see <see cref="LedgerHarness"/>). The property
+/// tests (trait <see cref="ContractCategory"/>: the ledger, rate-change and lot properties) are the contract every
+/// engine passes: <c>PX_TEST_LEDGER_ENGINE=postgres dotnet test --filter Category=EngineContract</c>.
 /// </summary>
 internal static class TestEngine
 {
@@ -15,10 +13,11 @@ internal static class TestEngine
 
     public static string Name { get; } = Environment.GetEnvironmentVariable("PX_TEST_LEDGER_ENGINE") ?? "sqlite";
 
-    /// <summary>The engine the harness's writer runs on, over the harness's migrated database.</summary>
-    public static ILedgerEngine Create(LedgerDatabase database, LedgerOptions options) => Name switch
+    /// <summary>Whether the harness's ledger is a PostgreSQL database (else a SQLite file).</summary>
+    public static bool IsPostgres { get; } = Name switch
     {
-        "sqlite" => new SqliteLedgerEngine(database, options),
+        "sqlite" => false,
+        "postgres" => true,
         _ => throw new NotSupportedException($"PX_TEST_LEDGER_ENGINE={Name} names no engine these tests know."),
     };
 }

@@ -3,7 +3,6 @@ using CsCheck;
 using PartnerExchange.Domain;
 using PartnerExchange.Domain.Ledger;
 using PartnerExchange.Ledger.Commands;
-using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Tests.Infrastructure;
 using PartnerExchange.Ledger.Writing;
 using static PartnerExchange.Ledger.Tests.Properties.Network;
@@ -34,7 +33,7 @@ internal sealed record RetryOp(int Pick, bool SameRequest) : Op;
 internal sealed record Step(Op Op, bool WaitBefore);
 
 /// <summary>
-/// Random scenarios over the real SQLite ledger: steps are submitted in bursts that share groups, and after
+/// Random scenarios over the real ledger (of the engine under test, see <see cref="TestEngine"/>): steps are submitted in bursts that share groups, and after
 /// each scenario the stored ledger must keep its invariants and agree with <see cref="LedgerModel"/>.
 /// </summary>
 [Trait("Category", TestEngine.ContractCategory)]
@@ -303,13 +302,12 @@ public sealed class LedgerProperties
     }
 }
 
-/// <summary>The invariants of a stored ledger (the one checker), and its agreement with the model, read straight from the file.</summary>
+/// <summary>The invariants of a stored ledger (the one checker), and its agreement with the model, read straight from the database.</summary>
 internal static class LedgerChecks
 {
     public static async Task AssertMatchesAsync(LedgerHarness ledger, LedgerModel model)
     {
-        var verification = await new LedgerAudit(ledger.Database).VerifyAsync(default);
-        Assert.True(verification.Ok, string.Join('\n', verification.Findings));
+        await ledger.AssertVerifiedAsync();
         await AssertTransactionsAsync(ledger, model);
         await AssertPostingsAsync(ledger, model);
         await AssertBalancesAsync(ledger, model);

@@ -104,7 +104,7 @@ public sealed class RateChangeProperties
                     await SetRateAsync(s, now);
                     break;
                 case QuoteStep q:
-                    var rate = await ledger.Queries.FindActiveRateAsync(Programs[q.From], Programs[q.To], now, default);
+                    var rate = await ledger.FindActiveRateAsync(Programs[q.From], Programs[q.To], now);
                     if (rate is not null)
                     {
                         _quotes.Add(new Quote(q.From, q.To, new RateLock(rate.RateId, now, now + QuoteLifetime)));
