@@ -91,6 +91,9 @@ public sealed class LedgerDatabase : IDisposable
     /// <summary>An EF context of the engine's model for the list reads; it tracks nothing.</summary>
     internal ExchangeDbContext CreateContext() => _connections.CreateContext();
 
+    /// <summary>PostgreSQL: where the single writer's session comes from; disposed with this database.</summary>
+    internal Npgsql.NpgsqlDataSource PostgresWriterSource => _connections.WriterDataSource;
+
     /// <summary>A command on <paramref name="connection"/> (in <paramref name="transaction"/>, if any) with these parameters.</summary>
     internal static DbCommand Command(
         DbConnection connection, DbTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)

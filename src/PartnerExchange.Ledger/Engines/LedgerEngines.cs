@@ -1,3 +1,4 @@
+using PartnerExchange.Ledger.Engines.Postgres;
 using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Storage;
 
@@ -10,7 +11,7 @@ internal static class LedgerEngines
     public static ILedgerEngine Create(LedgerDatabase database, LedgerOptions options) => database.Engine switch
     {
         LedgerEngine.Sqlite => new SqliteLedgerEngine(database, options),
-        LedgerEngine.Postgres => throw new NotSupportedException("the PostgreSQL write side is not in this build"),
+        LedgerEngine.Postgres => new PostgresLedgerEngine(database.PostgresWriterSource, options),
         var other => throw new ArgumentOutOfRangeException(nameof(database), other, "Not a ledger engine."),
     };
 }

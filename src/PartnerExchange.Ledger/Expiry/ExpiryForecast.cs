@@ -51,7 +51,7 @@ public sealed class ExpiryForecast
 
     private const string InSlice =
         "WHERE a.id > @after AND a.id <= @through AND a.kind = @member AND a.balance_points > 0 AND p.status = 1 " +
-        "AND (@program IS NULL OR p.program_code = @program) ";
+        "AND (CAST(@program AS TEXT) IS NULL OR p.program_code = @program) ";
 
     /// <summary>
     /// What a run as of <paramref name="asOf"/> (in the past or the future) would do if it ran at

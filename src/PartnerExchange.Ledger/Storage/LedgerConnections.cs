@@ -46,6 +46,9 @@ internal abstract class LedgerConnections : IDisposable
     /// <summary>An EF context for the list reads, tracking nothing.</summary>
     public abstract ExchangeDbContext CreateContext();
 
+    /// <summary>PostgreSQL: the data source the single writer's session comes from, owned by these connections.</summary>
+    public virtual NpgsqlDataSource WriterDataSource => throw new NotSupportedException("Only a PostgreSQL ledger has a writer data source.");
+
     public virtual void Dispose()
     {
     }
@@ -207,6 +210,8 @@ internal abstract class LedgerConnections : IDisposable
             await _writable.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         public override ExchangeDbContext CreateContext() => new PostgresLedgerContext(_contextOptions);
+
+        public override NpgsqlDataSource WriterDataSource => _writable;
 
         public override void Dispose()
         {

@@ -231,14 +231,10 @@ public sealed class LotPropertyTests
             Assert.True(expected.SequenceEqual(lots),
                 $"{description}: {account.Program}/{account.Member} lots expected [{string.Join(", ", expected)}], got [{string.Join(", ", lots)}].");
             Assert.Equal(account.Balance, await ledger.BalanceAsync(account.Program, account.Member));
-            // ExpiryQueries reads SQLite alone until the read side is engine-aware; the writer's lots are checked above.
-            if (!TestEngine.IsPostgres)
-            {
-                var expiring = await new ExpiryQueries(ledger.Database).ExpiringAsync(account.Program, account.Member, ledger.Now(), ExpiringHorizons, default);
-                var expectedExpiring = ExpectedExpiring(model, account, ledger.Now());
-                Assert.True(expectedExpiring.SequenceEqual(expiring!),
-                    $"{description}: {account.Program}/{account.Member} expiring expected [{string.Join(", ", expectedExpiring)}], got [{string.Join(", ", expiring!)}].");
-            }
+            var expiring = await new ExpiryQueries(ledger.Database).ExpiringAsync(account.Program, account.Member, ledger.Now(), ExpiringHorizons, default);
+            var expectedExpiring = ExpectedExpiring(model, account, ledger.Now());
+            Assert.True(expectedExpiring.SequenceEqual(expiring!),
+                $"{description}: {account.Program}/{account.Member} expiring expected [{string.Join(", ", expectedExpiring)}], got [{string.Join(", ", expiring!)}].");
             var lastMovement = (await ledger.EventsAsync(account.Program)).LastOrDefault(e => e.MemberNumber == account.Member && e.TransactionId is not null);
             Assert.Equal(account.Balance, lastMovement?.BalancePoints ?? 0);
         }

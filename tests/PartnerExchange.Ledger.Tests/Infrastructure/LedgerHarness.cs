@@ -67,13 +67,15 @@ internal sealed partial class LedgerHarness : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "px-ledger-tests");
         var options = new LedgerOptions { DatabasePath = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".db") };
         configure?.Invoke(options);
-        var database = new LedgerDatabase(MsOptions.Create(options));
         TestPostgresDatabase? postgres = null;
         if (TestEngine.IsPostgres)
         {
+            // Readers, queries and forecasts read the same database the writer writes.
             postgres = await TestPostgresDatabase.CreateAsync();
+            options.Postgres = postgres.ConnectionString;
         }
-        else
+        var database = new LedgerDatabase(MsOptions.Create(options));
+        if (postgres is null)
         {
             await database.MigrateAsync(CancellationToken.None);
         }
@@ -222,7 +224,7 @@ internal sealed partial class LedgerHarness : IAsyncDisposable
 
     /// <summary>The enabled version of a direction in effect at a moment, or null, as the queries read it.</summary>
     public async Task<RateRecord?> FindActiveRateAsync(string from, string to, DateTimeOffset at) =>
-        (await QueryAsync(SqliteRateStore.RateInEffectSql, SqliteRateStore.ReadRate, ("$from", from), ("$to", to), ("$at", at.ToUnixMicros())))
+        (await QueryAsync(RateRows.InEffectSql, RateRows.Read, ("@from", from), ("@to", to), ("@at", at.ToUnixMicros())))
             .SingleOrDefault() is { Enabled: true } rate ? rate : null;
 
     private static string? StringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
@@ -246,7 +248,7 @@ internal sealed partial class LedgerHarness : IAsyncDisposable
         foreach (var (name, value) in parameters)
         {
             var parameter = command.CreateParameter();
-            parameter.ParameterName = postgres ? "@" + name.TrimStart('$') : name;
+            parameter.ParameterName = postgres ? "@" + name.TrimStart('$', '@') : name;
             parameter.Value = value;
             command.Parameters.Add(parameter);
         }

@@ -1,5 +1,6 @@
 using PartnerExchange.Domain.Expiry;
 using PartnerExchange.Domain.Rates;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Commands;
 using PartnerExchange.Ledger.Engines.Sqlite;
 using PartnerExchange.Ledger.Stores;
@@ -7,13 +8,13 @@ using PartnerExchange.Ledger.Writing;
 
 namespace PartnerExchange.Ledger.Engines.Postgres;
 
-/// <summary>The partners table; rows map as on SQLite (<see cref="SqlitePartnerStore.ReadPartner"/>).</summary>
+/// <summary>The partners table; rows map as on SQLite (<see cref="PartnerRows.Read"/>).</summary>
 internal sealed class PostgresPartnerStore(PostgresWriteTransaction tx) : IPartnerStore
 {
     public PartnerRecord? Find(string programCode)
     {
-        using var reader = tx.Query($"SELECT {SqlitePartnerStore.PartnerColumns} FROM partners WHERE program_code = $1", programCode);
-        return reader.Read() ? SqlitePartnerStore.ReadPartner(reader) : null;
+        using var reader = tx.Query($"SELECT {PartnerRows.Columns} FROM partners WHERE program_code = $1", programCode);
+        return reader.Read() ? PartnerRows.Read(reader) : null;
     }
 
     public ExpiryPolicy ExpiryPolicyOf(string programCode)
@@ -58,7 +59,7 @@ internal sealed class PostgresPartnerStore(PostgresWriteTransaction tx) : IPartn
             suspended ? PartnerStatus.Suspended : PartnerStatus.Active, atMicros, programCode) == 1;
 }
 
-/// <summary>The exchange_rates table; rows map as on SQLite (<see cref="SqliteRateStore.ReadRate"/>).</summary>
+/// <summary>The exchange_rates table; rows map as on SQLite (<see cref="RateRows.Read"/>).</summary>
 internal sealed class PostgresRateStore(PostgresWriteTransaction tx) : IRateStore
 {
     private const string RateColumns = SqliteRateStore.RateColumns;
@@ -71,7 +72,7 @@ internal sealed class PostgresRateStore(PostgresWriteTransaction tx) : IRateStor
     public RateRecord? InEffect(string fromProgramCode, string toProgramCode, DateTimeOffset at)
     {
         using var reader = tx.Query(RateInEffectSql, fromProgramCode, toProgramCode, at.ToUnixMicros());
-        return reader.Read() ? SqliteRateStore.ReadRate(reader) : null;
+        return reader.Read() ? RateRows.Read(reader) : null;
     }
 
     public List<RateRecord> OutOf(string fromProgramCode, DateTimeOffset at)
@@ -84,7 +85,7 @@ internal sealed class PostgresRateStore(PostgresWriteTransaction tx) : IRateStor
         var rates = new List<RateRecord>();
         while (reader.Read())
         {
-            rates.Add(SqliteRateStore.ReadRate(reader));
+            rates.Add(RateRows.Read(reader));
         }
         return rates;
     }
@@ -92,7 +93,7 @@ internal sealed class PostgresRateStore(PostgresWriteTransaction tx) : IRateStor
     public RateRecord? Find(long rateId)
     {
         using var reader = tx.Query($"SELECT {RateColumns} FROM exchange_rates WHERE id = $1", rateId);
-        return reader.Read() ? SqliteRateStore.ReadRate(reader) : null;
+        return reader.Read() ? RateRows.Read(reader) : null;
     }
 
     public long LatestVersion(string fromProgramCode, string toProgramCode) =>

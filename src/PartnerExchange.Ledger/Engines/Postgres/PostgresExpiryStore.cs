@@ -9,20 +9,20 @@ namespace PartnerExchange.Ledger.Engines.Postgres;
 /// <summary>
 /// The expiry run's reads of lots, accounts and partners, and the expiry_warnings table: SQLite's queries with
 /// positional parameters, sums cast back to bigint (PostgreSQL sums bigints as numeric) and GREATEST for SQLite's
-/// two-argument MAX. A slice's parameters come last, so one statement serves with and without them.
+/// two-argument MAX.
 /// </summary>
 internal sealed class PostgresExpiryStore(PostgresWriteTransaction tx) : IExpiryStore
 {
     // $1 is the program, or NULL for every program.
     private const string ActiveProgram = "p.status = 1 AND ($1::text IS NULL OR p.program_code = $1) ";
 
-    // $2 as of, $3 limit; a slice's bounds $4 and $5.
+    // $2 as of, $3 limit.
     private const string ExpiredLotsWhere =
         "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points)::bigint FROM point_lots l " +
         "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
         $"WHERE l.remaining_points > 0 AND l.expires_at_micros <= $2 AND {ActiveProgram}";
 
-    // $2 as of, $3 limit, $4 until, $5 horizon days; a slice's bounds $6 and $7.
+    // $2 as of, $3 limit, $4 until, $5 horizon days.
     private const string WarnedLotsWhere =
         "SELECT l.account_id, a.program_code, a.member_number, SUM(l.remaining_points)::bigint, MIN(l.expires_at_micros) FROM point_lots l " +
         "JOIN accounts a ON a.id = l.account_id JOIN partners p ON p.program_code = a.program_code " +
@@ -34,11 +34,7 @@ internal sealed class PostgresExpiryStore(PostgresWriteTransaction tx) : IExpiry
 
     private const string ExpiredLotsSql = ExpiredLotsWhere + PerAccount;
 
-    private const string ExpiredLotsInSliceSql = ExpiredLotsWhere + "AND l.account_id > $4 AND l.account_id <= $5 " + PerAccount;
-
     private const string WarnedLotsSql = WarnedLotsWhere + PerAccount;
-
-    private const string WarnedLotsInSliceSql = WarnedLotsWhere + "AND l.account_id > $6 AND l.account_id <= $7 " + PerAccount;
 
     public List<InactivityProgram> InactivityPrograms(string? programCode)
     {
@@ -54,39 +50,31 @@ internal sealed class PostgresExpiryStore(PostgresWriteTransaction tx) : IExpiry
         return programs;
     }
 
-    public void ReadLapsedBalances(string programCode, long expiredMicros, AccountSlice? slice, int limit, List<DueExpiry> due)
+    public void ReadLapsedBalances(string programCode, long expiredMicros, int limit, List<DueExpiry> due)
     {
         const string lapsed = "SELECT a.id, a.member_number, a.balance_points FROM accounts a WHERE a.program_code = $1 AND a.kind = $2 " +
             "AND a.balance_points > 0 AND a.last_activity_micros <= $3 ";
         const string byId = "ORDER BY a.id LIMIT $4";
-        using var reader = slice is null
-            ? tx.Query(lapsed + byId, programCode, (int)AccountKind.Member, expiredMicros, limit)
-            : tx.Query(lapsed + "AND a.id > $5 AND a.id <= $6 " + byId,
-                programCode, (int)AccountKind.Member, expiredMicros, limit, slice.AfterAccountId, slice.ThroughAccountId);
+        using var reader = tx.Query(lapsed + byId, programCode, (int)AccountKind.Member, expiredMicros, limit);
         while (reader.Read())
         {
             due.Add(new DueExpiry(reader.GetInt64(0), programCode, reader.GetString(1), reader.GetInt64(2), WholeBalance: true));
         }
     }
 
-    public void ReadExpiredLots(long asOfMicros, string? programCode, AccountSlice? slice, int limit, List<DueExpiry> due)
+    public void ReadExpiredLots(long asOfMicros, string? programCode, int limit, List<DueExpiry> due)
     {
-        using var reader = slice is null
-            ? tx.Query(ExpiredLotsSql, programCode, asOfMicros, limit)
-            : tx.Query(ExpiredLotsInSliceSql, programCode, asOfMicros, limit, slice.AfterAccountId, slice.ThroughAccountId);
+        using var reader = tx.Query(ExpiredLotsSql, programCode, asOfMicros, limit);
         while (reader.Read())
         {
             due.Add(new DueExpiry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), WholeBalance: false));
         }
     }
 
-    public void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, AccountSlice? slice, int limit, List<DueWarning> due)
+    public void ReadLotsToWarn(ExpiryHorizon horizon, string? programCode, int limit, List<DueWarning> due)
     {
         var (from, until, days) = horizon;
-        using var reader = slice is null
-            ? tx.Query(WarnedLotsSql, programCode, from.ToUnixMicros(), limit, until.ToUnixMicros(), days)
-            : tx.Query(WarnedLotsInSliceSql, programCode, from.ToUnixMicros(), limit, until.ToUnixMicros(), days,
-                slice.AfterAccountId, slice.ThroughAccountId);
+        using var reader = tx.Query(WarnedLotsSql, programCode, from.ToUnixMicros(), limit, until.ToUnixMicros(), days);
         while (reader.Read())
         {
             due.Add(new DueWarning(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), days, reader.GetInt64(3), reader.GetInt64(4), null));
@@ -94,7 +82,7 @@ internal sealed class PostgresExpiryStore(PostgresWriteTransaction tx) : IExpiry
     }
 
     public void ReadInactiveBalancesToWarn(
-        InactivityProgram program, long expiredMicros, long warnMicros, int days, AccountSlice? slice, int limit, List<InactiveBalance> due)
+        InactivityProgram program, long expiredMicros, long warnMicros, int days, int limit, List<InactiveBalance> due)
     {
         // A clock runs from the later of the last activity and the policy's start: that moment is the warning's
         // basis, so a balance warned under an earlier policy is warned again about its new deadline.
@@ -105,10 +93,8 @@ internal sealed class PostgresExpiryStore(PostgresWriteTransaction tx) : IExpiry
             "AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.account_id = a.id AND w.lot_id = 0 AND w.horizon_days = $6 " +
             "AND w.basis_micros = GREATEST(a.last_activity_micros, $3)) ";
         const string byId = "ORDER BY a.id LIMIT $7";
-        using var reader = slice is null
-            ? tx.Query(inactive + byId, program.ProgramCode, (int)AccountKind.Member, program.SinceMicros, expiredMicros, warnMicros, days, limit)
-            : tx.Query(inactive + "AND a.id > $8 AND a.id <= $9 " + byId, program.ProgramCode, (int)AccountKind.Member, program.SinceMicros,
-                expiredMicros, warnMicros, days, limit, slice.AfterAccountId, slice.ThroughAccountId);
+        using var reader = tx.Query(
+            inactive + byId, program.ProgramCode, (int)AccountKind.Member, program.SinceMicros, expiredMicros, warnMicros, days, limit);
         while (reader.Read())
         {
             due.Add(new InactiveBalance(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));

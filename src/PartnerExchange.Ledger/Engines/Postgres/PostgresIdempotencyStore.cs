@@ -1,4 +1,4 @@
-using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
 
@@ -15,7 +15,7 @@ internal sealed class PostgresIdempotencyStore(PostgresWriteTransaction tx) : II
         using var reader = tx.Query(
             "SELECT method, request_fingerprint, is_refusal, response FROM idempotency_records WHERE principal = $1 AND idempotency_key = $2",
             principal, idempotencyKey);
-        return reader.Read() ? SqliteIdempotencyStore.Read(reader) : null;
+        return reader.Read() ? IdempotencyRows.Read(reader) : null;
     }
 
     public void Insert(IdempotencyScope scope, StoredResponse response) =>

@@ -1,6 +1,6 @@
 using Npgsql;
 using PartnerExchange.Domain.Settlement;
-using PartnerExchange.Ledger.Engines.Sqlite;
+using PartnerExchange.Ledger.Reading;
 using PartnerExchange.Ledger.Settlement;
 using PartnerExchange.Ledger.Stores;
 using PartnerExchange.Ledger.Writing;
@@ -15,7 +15,7 @@ internal sealed class PostgresSettlementStore(PostgresWriteTransaction tx) : ISe
         "s.destination_points, s.gross_amount_micros, s.gross_amount_minor, s.network_fee_minor, s.amount_due_minor, " +
         "s.content_hash, s.created_at_micros, (SELECT COALESCE(SUM(p.amount_minor), 0)::bigint FROM payments p WHERE p.statement_id = s.statement_id)";
 
-    // Rows as SqliteSettlementStore.ReadObligation maps them. Obligations recorded in [$1, $2), none of them in a
+    // Rows as ObligationRows.Read maps them. Obligations recorded in [$1, $2), none of them in a
     // statement while those bounds are not closed (see SqliteSettlementStore.UnsettledObligationsSql).
     private const string UnsettledObligationsSelect =
         "SELECT o.sequence, t.transaction_id, o.payer_program_code, o.payee_program_code, o.currency_code, o.destination_points, " +
@@ -46,7 +46,7 @@ internal sealed class PostgresSettlementStore(PostgresWriteTransaction tx) : ISe
             : tx.Query(UnsettledObligationsSql, bounds.StartMicros, bounds.EndMicros);
         while (reader.Read())
         {
-            obligations.Add(SqliteSettlementStore.ReadObligation(reader));
+            obligations.Add(ObligationRows.Read(reader));
         }
         return obligations;
     }
