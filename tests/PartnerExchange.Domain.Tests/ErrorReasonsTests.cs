@@ -16,7 +16,7 @@ public class ErrorReasonsTests
             "CurrencyMismatch", "QuoteInvalid", "QuoteExpired", "QuoteMismatch", "TransactionNotFound",
             "AlreadyReversed", "NotReversible", "IdempotencyKeyReused", "RequestInProgress", "ApiKeyNotFound",
             "RateAllowsArbitrage", "InvalidPageToken", "RateLimited", "Internal", "ExchangeBusy", "PeriodOverlaps", "PeriodNotEnded", "PeriodNotFound", "StatementNotFound", "Overpayment", "TooManyStreams", "CursorExpired",
-            "MalformedRequest", "RequestTooLarge",
+            "MalformedRequest", "RequestTooLarge", "ServiceNotFound",
         ];
 
         Assert.Equal(expected, Enum.GetNames<ErrorReason>());
@@ -72,7 +72,7 @@ public class ErrorReasonsTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(43)]
+    [InlineData(44)]
     public void Code_UndefinedValue_Throws(int value)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ErrorReasons.Code((ErrorReason)value));
