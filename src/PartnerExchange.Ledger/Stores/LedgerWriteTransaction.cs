@@ -144,5 +144,11 @@ internal abstract class LedgerWriteTransaction(TimeProvider clock) : IDisposable
     /// </summary>
     internal abstract bool EndsTransaction(Exception exception);
 
+    /// <summary>
+    /// Whether a group failed because the ledger's database could not be reached or locked in time (PostgreSQL away,
+    /// its session cut, another server holding the ledger past the busy timeout): a retry may well succeed.
+    /// </summary>
+    internal virtual bool MeansUnavailable(Exception exception) => false;
+
     public abstract void Dispose();
 }

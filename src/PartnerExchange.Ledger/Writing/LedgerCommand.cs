@@ -62,3 +62,10 @@ public sealed record WriteReceipt(StoredResponse Response, bool Replayed, bool R
 
 /// <summary>Thrown when the write queue is full; the caller should retry after a short delay.</summary>
 public sealed class LedgerBusyException() : Exception("The ledger's write queue is full.");
+
+/// <summary>
+/// A write failed because the ledger's database could not be reached or locked in time. Whether it took effect is
+/// unknown only if the commit itself was cut off; a retry with the same idempotency key finds out.
+/// </summary>
+public sealed class LedgerUnavailableException(Exception innerException)
+    : Exception("The ledger's database is unavailable.", innerException);

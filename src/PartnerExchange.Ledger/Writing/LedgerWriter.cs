@@ -171,10 +171,18 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            LogGroupFailed(ex, group.Count);
+            Exception failure = _session.MeansUnavailable(ex) ? new LedgerUnavailableException(ex) : ex;
+            if (failure is LedgerUnavailableException)
+            {
+                LogGroupUnavailable(group.Count, ex.Message);
+            }
+            else
+            {
+                LogGroupFailed(ex, group.Count);
+            }
             foreach (var pending in group)
             {
-                pending.Completion.TrySetException(ex);
+                pending.Completion.TrySetException(failure);
                 _metrics?.Settled(WriteOutcome.Failed);
             }
             return;
@@ -315,6 +323,10 @@ internal sealed partial class LedgerWriter : ILedgerWriter, IAsyncDisposable
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Ledger group of {Count} requests failed to commit; none was acknowledged.")]
     private partial void LogGroupFailed(Exception exception, int count);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning,
+        Message = "A group of {Count} write request(s) failed: the ledger's database is unavailable ({Reason}); callers may retry")]
+    private partial void LogGroupUnavailable(int count, string reason);
 
     private abstract class PendingWrite(IdempotencyScope scope, CancellationToken cancellationToken)
     {

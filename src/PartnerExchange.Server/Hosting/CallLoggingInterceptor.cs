@@ -95,10 +95,20 @@ internal sealed partial class CallLoggingInterceptor(
             RpcErrors.ToException(Refusal.Of(ErrorReason.ServiceNotFound, "The health service reports no status for this service name.")),
         RpcException rpc => rpc,
         LedgerBusyException => RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The exchange is busy; retry shortly.", BusyRetryDelay),
+        LedgerUnavailableException => RpcErrors.Retryable(ErrorReason.ExchangeBusy,
+            "The ledger's database is unavailable; retry shortly with the same idempotency key.", BusyRetryDelay),
+        // A read that found the database away or locked (PostgreSQL restarting, say): the next may well succeed.
+        System.Data.Common.DbException { IsTransient: true } => Unavailable(exception, context),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled.")),
         _ => Unexpected(exception, context),
     };
+
+    private RpcException Unavailable(Exception exception, ServerCallContext context)
+    {
+        LogUnavailable(context.Method, exception.Message);
+        return RpcErrors.Retryable(ErrorReason.ExchangeBusy, "The ledger's database is unavailable; retry shortly.", BusyRetryDelay);
+    }
 
     private RpcException Unexpected(Exception exception, ServerCallContext context)
     {
@@ -122,6 +132,9 @@ internal sealed partial class CallLoggingInterceptor(
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
         Message = "{Partner} {KeyId} {Method} {StatusCode} in {ElapsedMs:0.000} ms")]
     private static partial void LogCall(ILogger logger, string partner, string keyId, string method, StatusCode statusCode, double elapsedMs);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Method} found the ledger's database unavailable: {Reason}")]
+    private partial void LogUnavailable(string method, string reason);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
     private partial void LogUnexpected(Exception exception, string method);

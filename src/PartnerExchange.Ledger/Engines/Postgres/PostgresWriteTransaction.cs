@@ -150,6 +150,14 @@ internal sealed class PostgresWriteTransaction : LedgerWriteTransaction
         _ => _connection is not { FullState: ConnectionState.Open },
     };
 
+    /// <summary>Lost or refused sessions, a server shutting down or out of resources, and a lock not granted in time.</summary>
+    internal override bool MeansUnavailable(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState[..2] is "08" or "53" or "57" || postgres.SqlState == PostgresErrorCodes.LockNotAvailable,
+        NpgsqlException npgsql => npgsql.IsTransient || _connection is not { FullState: ConnectionState.Open },
+        _ => false,
+    };
+
     /// <summary>Runs a statement: the rows an INSERT, UPDATE or DELETE changed.</summary>
     public int Execute(string sql, params ReadOnlySpan<PgValue> parameters)
     {
