@@ -23,11 +23,6 @@ public sealed class ExpiryQueries(LedgerDatabase database)
         return Task.FromResult<IReadOnlyList<ExpiringPoints>?>(account is null ? null : Expiring(account, now, horizons));
     }
 
-    /// <summary>The highest account id so far (0 in an empty ledger): where a dry run's last slice ends.</summary>
-    public long LastAccountId(CancellationToken cancellationToken) =>
-        database.Read(0, static (connection, _) => connection.Command("SELECT COALESCE(MAX(id), 0) FROM accounts").ExecuteScalar() is long id ? id : 0,
-            cancellationToken);
-
     private static List<ExpiringPoints> Expiring(ExpiryView account, DateTimeOffset now, List<int> horizons)
     {
         var (balance, lastActivity, policy, policySince, lots) = account;
