@@ -8,7 +8,8 @@
 #    their own throwaway PostgreSQL cluster, on free loopback ports; this script starts neither, and stops the
 #    cluster that Debian's package starts when it installs).
 # 2. dotnet build PartnerExchange.sln -c Release -warnaserror   (stops here on any warning or error)
-# 3. dotnet test  PartnerExchange.sln -c Release --no-build      (trx files go to TestResults/, git-ignored)
+# 3. dotnet test  PartnerExchange.sln -c Release --no-build      (trx files go to TestResults/, git-ignored),
+#    then the ledger's engine contract suite again with PX_TEST_LEDGER_ENGINE=postgres
 # 4. Adds up the trx files and prints, as its very last line:   tests: N passed, M failed
 #
 # Exits non-zero when the build fails, a test fails, a test project wrote no results (crashed test
@@ -154,6 +155,19 @@ dotnet test "$SOLUTION" -c Release --no-build -nologo -v q \
   --blame-hang-timeout "${PX_TEST_HANG_TIMEOUT:-5m}" --blame-hang-dump-type none ||
   test_rc=$?
 
+# The ledger's engine contract (its property tests) and the expiry forecast run again on PostgreSQL: a second
+# results file, counted like the others.
+log "running the ledger's engine contract suite again on PostgreSQL"
+PX_TEST_LEDGER_ENGINE=postgres dotnet test tests/PartnerExchange.Ledger.Tests/PartnerExchange.Ledger.Tests.csproj \
+  -c Release --no-build -nologo -v q \
+  --filter "Category=EngineContract|FullyQualifiedName~ExpiryForecastTests" \
+  --results-directory "$RESULTS_DIR" \
+  --logger trx \
+  --logger "console;verbosity=minimal" \
+  --blame-hang-timeout "${PX_TEST_HANG_TIMEOUT:-5m}" --blame-hang-dump-type none ||
+  test_rc=$?
+expected_runs=$((${#test_projects[@]} + 1))
+
 shopt -s nullglob
 trx_files=("$RESULTS_DIR"/*.trx)
 shopt -u nullglob
@@ -180,9 +194,9 @@ for trx in "${trx_files[@]}"; do
   fi
 done
 
-missing=$((${#test_projects[@]} - ${#trx_files[@]}))
+missing=$((expected_runs - ${#trx_files[@]}))
 if [[ $missing -gt 0 ]]; then
-  log "${missing} of ${#test_projects[@]} test project(s) wrote no results (test host crashed or could not start)"
+  log "${missing} of ${expected_runs} test run(s) wrote no results (test host crashed or could not start)"
   failed=$((failed + missing))
 fi
 if [[ $empty_runs -gt 0 ]]; then
