@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using PartnerExchange.Testing;
@@ -62,22 +61,14 @@ public sealed class LedgerEngineChoiceTests : IAsyncLifetime
     /// </summary>
     private static async Task<(string Text, List<JsonElement> Events)> StartServerAsync(string connectionString)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PartnerExchange.Server.dll"));
-        start.Environment["PX_POSTGRES"] = connectionString;
-        start.Environment["PX_LOG_FORMAT"] = "json";
-        start.Environment["PX_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
-        start.Environment["PX_LISTEN"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        start.Environment["PX_OPERATOR_KEY"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        start.Environment["PX_REDIS"] = RedisServer.Shared.Configuration;
         var lines = new ConcurrentQueue<string>();
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var server = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
-        server.OutputDataReceived += (_, e) => Collect(e.Data);
-        server.ErrorDataReceived += (_, e) => Collect(e.Data);
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["PX_POSTGRES"] = connectionString,
+            ["PX_LOG_FORMAT"] = "json",
+            ["PX_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N")),
+        }, Collect);
         try
         {
             await Task.WhenAny(ended.Task, server.WaitForExitAsync()).WaitAsync(StartTimeout);
@@ -93,12 +84,8 @@ public sealed class LedgerEngineChoiceTests : IAsyncLifetime
         var events = lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         return (string.Join('\n', lines), events);
 
-        void Collect(string? line)
+        void Collect(string line)
         {
-            if (line is null)
-            {
-                return;
-            }
             lines.Enqueue(line);
             if (line.Contains($"\"Id\":{ServingEventId}", StringComparison.Ordinal))
             {

@@ -103,28 +103,17 @@ public sealed class PostgresServerKillTests : IAsyncLifetime
         Assert.True(verified.Ok, string.Join("\n", verified.Findings.Select(f => $"{f.Check}: {f.Detail}")));
     }
 
-    private Process StartServer(Uri address)
+    private Process StartServer(Uri address) => ServerProcess.Start(new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PartnerExchange.Server.dll"));
-        start.Environment["PX_POSTGRES"] = _database;
-        start.Environment["PX_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N"));
-        start.Environment["PX_LISTEN"] = address.ToString();
-        start.Environment["PX_OPERATOR_KEY"] = _survivor.OperatorKey;
-        start.Environment["PX_REDIS"] = RedisServer.Shared.Configuration;
-        start.Environment["RateLimits__Writes__RequestsPerSecond"] = "1000000";
-        start.Environment["RateLimits__Writes__Burst"] = "1000000";
-        start.Environment["RateLimits__MemberVelocity__RequestsPerSecond"] = "1000000";
-        start.Environment["RateLimits__MemberVelocity__Burst"] = "1000000";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
-        // Drained so a full pipe never blocks the server.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+        ["PX_POSTGRES"] = _database,
+        ["PX_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "px-tests", Guid.NewGuid().ToString("N")),
+        ["PX_LISTEN"] = address.ToString(),
+        ["PX_OPERATOR_KEY"] = _survivor.OperatorKey,
+        ["RateLimits__Writes__RequestsPerSecond"] = "1000000",
+        ["RateLimits__Writes__Burst"] = "1000000",
+        ["RateLimits__MemberVelocity__RequestsPerSecond"] = "1000000",
+        ["RateLimits__MemberVelocity__Burst"] = "1000000",
+    });
 
     private static async Task WaitUntilServingAsync(PointsService.PointsServiceClient points, Metadata auth, string member, Process server)
     {

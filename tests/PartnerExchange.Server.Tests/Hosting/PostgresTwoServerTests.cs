@@ -70,7 +70,7 @@ public sealed class PostgresTwoServerTests : IAsyncLifetime
             {
                 IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 10, Reason = AccrualReason.Promotion,
             };
-            var answers = await Task.WhenAll(AnswerAsync(_first, shop.Key, request), AnswerAsync(_second, shop.Key, request));
+            var answers = await Task.WhenAll(AnswerAsync(_first.Points(shop.Key).AccrueAsync(request)), AnswerAsync(_second.Points(shop.Key).AccrueAsync(request)));
             // Each is the one transaction's answer, or "still running" while the other server holds the key.
             var transactions = answers.OfType<AccrueResponse>().Select(a => a.Transaction.TransactionId).Distinct().ToList();
             Assert.Single(transactions);
@@ -87,10 +87,10 @@ public sealed class PostgresTwoServerTests : IAsyncLifetime
         var member = await shop.EnrollAsync();
         await shop.AccrueAsync(member, 1_000);
 
-        var redemptions = Enumerable.Range(0, 30).Select(i => AnswerAsync(i % 2 == 0 ? _first : _second, shop.Key, new RedeemRequest
+        var redemptions = Enumerable.Range(0, 30).Select(i => AnswerAsync((i % 2 == 0 ? _first : _second).Points(shop.Key).RedeemAsync(new RedeemRequest
         {
             IdempotencyKey = Guid.NewGuid().ToString("N"), MemberNumber = member, Points = 100,
-        }));
+        })));
         var answers = await Task.WhenAll(redemptions);
 
         Assert.Equal(10, answers.OfType<RedeemResponse>().Count());
@@ -150,23 +150,12 @@ public sealed class PostgresTwoServerTests : IAsyncLifetime
         Assert.True(verified.Ok, string.Join("\n", verified.Findings.Select(f => $"{f.Check}: {f.Detail}")));
     }
 
-    private static async Task<object> AnswerAsync(RunningExchange server, string key, AccrueRequest request)
+    /// <summary>The call's answer, or the error it ended with.</summary>
+    private static async Task<object> AnswerAsync<T>(AsyncUnaryCall<T> call)
     {
         try
         {
-            return await server.Points(key).AccrueAsync(request);
-        }
-        catch (RpcException error)
-        {
-            return error;
-        }
-    }
-
-    private static async Task<object> AnswerAsync(RunningExchange server, string key, RedeemRequest request)
-    {
-        try
-        {
-            return await server.Points(key).RedeemAsync(request);
+            return (await call)!;
         }
         catch (RpcException error)
         {
